@@ -1,0 +1,56 @@
+# Developer entry points. Every target installs what it needs into the checkout, so a fresh
+# clone on a machine with Python 3.10+ and network access to PyPI needs nothing else.
+
+PYTHON ?= python3
+VENV := .venv
+VENV_AIRFLOW2 := .venv-airflow2
+AIRFLOW_VERSION ?= 3.3.2
+AIRFLOW2_VERSION ?= 2.11.0
+UV := $(VENV)/bin/uv
+PY := $(VENV)/bin/python
+export AIRFLOW_HOME := $(CURDIR)/.airflow
+
+.PHONY: venv venv-airflow2 doccano-up doccano-down test test-unit test-airflow2 demo \
+	demo-active-learning stop bench clean
+
+# uv is installed into the project virtualenv with the interpreter's own pip, so it does not
+# have to be on PATH beforehand.
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check uv
+	$(UV) pip install --quiet --python $(PY) -e ".[test,examples]" "apache-airflow==$(AIRFLOW_VERSION)"
+	touch $@
+
+venv: $(VENV)/.installed
+
+$(VENV_AIRFLOW2)/.installed: pyproject.toml $(VENV)/.installed
+	$(UV) venv --quiet --clear --python $(PY) $(VENV_AIRFLOW2)
+	$(UV) pip install --quiet --python $(VENV_AIRFLOW2)/bin/python -e ".[test]" \
+		"apache-airflow==$(AIRFLOW2_VERSION)"
+	touch $@
+
+venv-airflow2: $(VENV_AIRFLOW2)/.installed
+
+doccano-up: venv
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) tools/doccano_server.py up
+
+doccano-down:
+	$(PYTHON) tools/doccano_server.py down
+
+test-unit: venv
+	$(PY) -m pytest tests/unit -q
+
+test-airflow2: venv-airflow2
+	AIRFLOW_HOME=$(CURDIR)/.airflow2 $(VENV_AIRFLOW2)/bin/python -m pytest tests/unit -q -p no:cacheprovider
+
+test: venv doccano-up
+	$(PY) -m pytest tests -q -rs
+	$(MAKE) test-airflow2
+
+bench: venv doccano-up
+	$(PY) bench/run.py
+
+stop: doccano-down
+
+clean: stop
+	rm -rf $(VENV) $(VENV_AIRFLOW2) .doccano .airflow .airflow2 .demo

@@ -1,0 +1,103 @@
+"""Fixtures that start (or reuse) the real Doccano 1.8.4 server from tools/doccano_server.py."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from doccano_provider.client import DoccanoClient, NotFoundError
+from tests.conftest import ROOT
+
+
+@dataclass(frozen=True)
+class DoccanoServer:
+    url: str
+    username: str
+    password: str
+    annotators: tuple[tuple[str, str], ...]
+
+
+def _read_env(path: Path) -> dict[str, str]:
+    values = {}
+    for line in path.read_text().splitlines():
+        name, sep, value = line.partition("=")
+        if sep:
+            values[name] = value
+    return values
+
+
+@pytest.fixture(scope="session")
+def doccano_server() -> DoccanoServer:
+    """Start the server if it is not running (a no-op when it is) and return its credentials."""
+    env = dict(os.environ)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    subprocess.run([sys.executable, str(ROOT / "tools" / "doccano_server.py"), "up"], check=True, env=env)
+    state_dir = Path(os.environ.get("DOCCANO_STATE_DIR", ROOT / ".doccano"))
+    values = _read_env(state_dir / "server.env")
+    annotators = []
+    index = 1
+    while f"DOCCANO_ANNOTATOR{index}_USERNAME" in values:
+        annotators.append(
+            (values[f"DOCCANO_ANNOTATOR{index}_USERNAME"], values[f"DOCCANO_ANNOTATOR{index}_PASSWORD"])
+        )
+        index += 1
+    return DoccanoServer(
+        url=values["DOCCANO_URL"],
+        username=values["DOCCANO_USERNAME"],
+        password=values["DOCCANO_PASSWORD"],
+        annotators=tuple(annotators),
+    )
+
+
+@pytest.fixture(scope="session")
+def admin_client(doccano_server: DoccanoServer) -> Iterator[DoccanoClient]:
+    """A client logged in as the server's admin (a superuser)."""
+    client = DoccanoClient(doccano_server.url)
+    client.login(doccano_server.username, doccano_server.password)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def annotator_clients(doccano_server: DoccanoServer) -> Iterator[list[DoccanoClient]]:
+    """One logged-in client per annotator user (not staff, not superuser)."""
+    clients = []
+    for username, password in doccano_server.annotators:
+        client = DoccanoClient(doccano_server.url)
+        client.login(username, password)
+        clients.append(client)
+    yield clients
+    for client in clients:
+        client.close()
+
+
+def unique_name(prefix: str) -> str:
+    """Return a project name that no other test run uses."""
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def project_factory(admin_client: DoccanoClient) -> Iterator:
+    """Create projects through ``admin_client`` and delete them after the test."""
+    created: list[int] = []
+
+    def create(project_type: str = "DocumentClassification", **kwargs):
+        kwargs.setdefault("description", "created by the test suite")
+        name = kwargs.pop("name", None) or unique_name(project_type)
+        project = admin_client.create_project(name, project_type, **kwargs)
+        created.append(project.id)
+        return project
+
+    yield create
+    for project_id in created:
+        try:
+            admin_client.delete_project(project_id)
+        except NotFoundError:
+            pass
