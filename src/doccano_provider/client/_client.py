@@ -7,10 +7,32 @@ from typing import Any
 import requests
 
 from doccano_provider.client._transport import DEFAULT_PAGE_SIZE, DEFAULT_TIMEOUT, Transport
+from doccano_provider.client.resources.annotations import AnnotationCalls
+from doccano_provider.client.resources.comments import CommentCalls
+from doccano_provider.client.resources.data_export import DataExportCalls
+from doccano_provider.client.resources.data_import import DataImportCalls
+from doccano_provider.client.resources.examples import ExampleCalls
+from doccano_provider.client.resources.label_types import LabelTypeCalls
+from doccano_provider.client.resources.members import MemberCalls
+from doccano_provider.client.resources.metrics import MetricsCalls
+from doccano_provider.client.resources.projects import ProjectCalls
+from doccano_provider.client.resources.server import ServerCalls
 from doccano_provider.client.resources.users import UserCalls
 
 
-class DoccanoClient(UserCalls):
+class DoccanoClient(
+    UserCalls,
+    ProjectCalls,
+    MemberCalls,
+    LabelTypeCalls,
+    ExampleCalls,
+    CommentCalls,
+    DataImportCalls,
+    DataExportCalls,
+    MetricsCalls,
+    AnnotationCalls,
+    ServerCalls,
+):
     """Typed client for the Doccano 1.8.4 REST API.
 
     Every method of the documented doccano client API is here under the same name, with the
