@@ -23,7 +23,9 @@ def span_project(project_factory):
 @pytest.mark.parametrize("kind", ["category", "span", "relation"])
 def test_label_type_lifecycle(project_factory, admin_client, kind):
     project = project_factory("SequenceLabeling" if kind != "category" else "DocumentClassification")
-    label = admin_client.create_label_type(project.id, kind, "first", prefix_key="ctrl", suffix_key="1", color="#aabbcc")
+    label = admin_client.create_label_type(
+        project.id, kind, "first", prefix_key="ctrl", suffix_key="1", color="#aabbcc"
+    )
     assert (label.text, label.prefix_key, label.suffix_key) == ("first", "ctrl", "1")
     assert label.background_color == "#aabbcc"
     assert admin_client.find_label_type_by_id(project.id, label.id, kind).text == "first"

@@ -60,7 +60,9 @@ def test_update_member_unknown_role_raises(project_factory, admin_client, doccan
 
 def test_demoting_last_admin_raises(project_factory, admin_client, doccano_server):
     project = project_factory()
-    (admin_member,) = [m for m in admin_client.list_members(project.id) if m.username == doccano_server.username]
+    (admin_member,) = [
+        m for m in admin_client.list_members(project.id) if m.username == doccano_server.username
+    ]
     with pytest.raises(ValidationError, match="at least one administrator"):
         admin_client.update_member(project.id, admin_member.id, "annotator")
 

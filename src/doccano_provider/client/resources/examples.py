@@ -29,7 +29,7 @@ def _confirmed_params(is_confirmed: bool | None) -> dict[str, str]:
         return {}
     if not isinstance(is_confirmed, bool):
         raise InvalidArgumentError(f"Invalid is_confirmed {is_confirmed!r}: use True, False or None.")
-    # Doccano filters on ``confirmed``; an ``is_confirmed`` query parameter is ignored.
+    # Doccano filters on ``confirmed`` and ignores an ``is_confirmed`` query parameter.
     return {"confirmed": "true" if is_confirmed else "false"}
 
 
@@ -37,7 +37,7 @@ class ExampleCalls(ResourceMixin):
     """Examples: find, list, count, create, update, delete, and confirm or unconfirm."""
 
     def find_example_by_id(self, project_id: int, example_id: int) -> Example:
-        """Return one example (``GET .../examples/{id}``); ``is_confirmed`` is the caller's state.
+        """Return one example (``GET .../examples/{id}``). ``is_confirmed`` is the caller's state.
 
         :raises NotFoundError: no example has that id.
         """
@@ -46,9 +46,9 @@ class ExampleCalls(ResourceMixin):
     def list_examples(self, project_id: int, is_confirmed: bool | None = None) -> Iterator[Example]:
         """Yield the project's examples, one page request at a time (``GET .../examples``).
 
-        :param is_confirmed: ``True`` or ``False`` keeps only the examples that are (not)
-            confirmed, by the caller in per-user projects or by anyone in collaborative ones;
-            ``None`` yields all of them.
+        :param is_confirmed: ``True`` keeps only confirmed examples and ``False`` only the
+            others; ``None`` yields all of them. Per-user projects count the caller's own
+            confirmation, collaborative projects anyone's.
         :raises InvalidArgumentError: ``is_confirmed`` is not a bool or ``None``.
         """
         params = _confirmed_params(is_confirmed)
@@ -83,7 +83,7 @@ class ExampleCalls(ResourceMixin):
         score: float | None = None,
         meta: dict[str, Any] | None = None,
     ) -> Example:
-        """Change an example's text, score or meta with PATCH; ``None`` leaves a field unchanged.
+        """Change an example's text, score or meta with PATCH, leaving the ``None`` ones unchanged.
 
         ``meta`` replaces the whole meta object.
 
@@ -129,11 +129,11 @@ class ExampleCalls(ResourceMixin):
         self._transport.post(f"/v1/projects/{project_id}/examples/{example_id}/states")
 
     def confirm_example(self, project_id: int, example_id: int) -> None:
-        """Mark an example as confirmed; does nothing when it already is (one GET, maybe one POST)."""
+        """Mark an example as confirmed unless it already is (one GET, then a POST if needed)."""
         if not self.find_example_by_id(project_id, example_id).is_confirmed:
             self.update_example_state(project_id, example_id)
 
     def unconfirm_example(self, project_id: int, example_id: int) -> None:
-        """Remove the confirmation of an example; does nothing when it is not confirmed."""
+        """Remove the caller's confirmation of an example if there is one (one GET, then a POST if needed)."""
         if self.find_example_by_id(project_id, example_id).is_confirmed:
             self.update_example_state(project_id, example_id)

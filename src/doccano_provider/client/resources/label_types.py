@@ -102,7 +102,9 @@ class LabelTypeCalls(ResourceMixin):
         raise NotFoundError(
             f"No {type} label type with text {text!r} in project {project_id}. "
             "Create it first (create_label_type) or check the spelling.",
-            status_code=404, method="GET", url=self._transport.url(label_types_path(project_id, type)),
+            status_code=404,
+            method="GET",
+            url=self._transport.url(label_types_path(project_id, type)),
         )
 
     def list_label_types(self, project_id: int, type: LabelKind) -> list[LabelType]:  # noqa: A002
@@ -119,10 +121,10 @@ class LabelTypeCalls(ResourceMixin):
         suffix_key: SuffixKey = None,
         color: str | None = None,
     ) -> LabelType:
-        """Create a label type (``POST .../{type}-types``); ``color`` is sent as ``background_color``.
+        """Create a label type with ``POST .../{type}-types``, sending ``color`` as ``background_color``.
 
-        The label types are listed first, because Doccano 1.8.4 answers a duplicate text with
-        an HTML 500 page; a duplicate raises ``InvalidArgumentError`` instead. Without
+        The label types are listed first, because Doccano 1.8.4 responds to a duplicate text with
+        an HTML 500 page. A duplicate raises ``InvalidArgumentError`` instead. Without
         ``color`` the server picks a random one.
 
         :raises InvalidArgumentError: invalid kind, text, keys or color, or the text is taken.
@@ -193,7 +195,7 @@ class LabelTypeCalls(ResourceMixin):
         NOTE: Doccano 1.8.4 does not scope this delete to the project in the URL, so ids of
         another project's label types are deleted too.
 
-        :raises InvalidArgumentError: ``label_type_ids`` is empty or holds a non-integer.
+        :raises InvalidArgumentError: ``label_type_ids`` is empty or contains a non-integer.
         """
         path = label_types_path(project_id, type)
         ids = check_ids("label_type_ids", label_type_ids)
@@ -203,7 +205,7 @@ class LabelTypeCalls(ResourceMixin):
         """Create the label types listed in a JSON file (``POST .../{type}-type-upload``).
 
         The file is a JSON array of objects with ``text`` and optionally ``prefix_key``,
-        ``suffix_key``, ``background_color`` and ``text_color``; it is sent as the multipart
+        ``suffix_key``, ``background_color`` and ``text_color``. It is sent as the multipart
         field ``file``. The server creates all of them or none.
 
         :raises InvalidArgumentError: invalid kind, or the file does not exist.
@@ -222,7 +224,11 @@ class LabelTypeCalls(ResourceMixin):
         log.info("Uploaded %s label types from %s to project %s.", type, path.name, project_id)
 
     def _check_text_is_free(
-        self, project_id: int, type: str, text: str, except_id: int | None = None  # noqa: A002
+        self,
+        project_id: int,
+        type: str,  # noqa: A002
+        text: str,
+        except_id: int | None = None,
     ) -> None:
         for label in self.list_label_types(project_id, type):
             if label.text == text and label.id != except_id:

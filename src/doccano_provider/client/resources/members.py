@@ -25,7 +25,7 @@ class MemberCalls(ResourceMixin):
     """
 
     def find_member_by_id(self, project_id: int, member_id: int) -> Member:
-        """Return one membership (``GET .../members/{id}``); ``member_id`` is not the user id.
+        """Return one membership (``GET .../members/{id}``). ``member_id`` is not the user id.
 
         :raises NotFoundError: no membership has that id.
         """
@@ -33,14 +33,16 @@ class MemberCalls(ResourceMixin):
 
     def list_members(self, project_id: int) -> list[Member]:
         """Return every member of the project with its role (one unpaginated request)."""
-        return [Member.model_validate(item) for item in self._transport.get(f"/v1/projects/{project_id}/members")]
+        return [
+            Member.model_validate(item) for item in self._transport.get(f"/v1/projects/{project_id}/members")
+        ]
 
     def add_member(self, project_id: int, username: str, role_name: str) -> Member:
         """Give a user a role in the project (``POST .../members {user, role}``).
 
         The username and role name are resolved to ids first (``GET /v1/users``, ``/v1/roles``).
 
-        :raises InvalidArgumentError: unknown role name; nothing is sent.
+        :raises InvalidArgumentError: unknown role name. Nothing is sent.
         :raises NotFoundError: no user has that username.
         :raises ValidationError: the user is already a member of the project.
         """
@@ -54,7 +56,7 @@ class MemberCalls(ResourceMixin):
     def update_member(self, project_id: int, member_id: int, role_name: str) -> Member:
         """Change a member's role (``PATCH .../members/{id} {role}``).
 
-        :raises InvalidArgumentError: unknown role name; nothing is sent.
+        :raises InvalidArgumentError: unknown role name. Nothing is sent.
         :raises ValidationError: the change would leave the project without an admin.
         :raises NotFoundError: no membership has that id.
         """
@@ -63,7 +65,7 @@ class MemberCalls(ResourceMixin):
         return Member.model_validate(self._transport.patch(path, json={"role": role_id}))
 
     def delete_member(self, project_id: int, member_id: int) -> None:
-        """Remove one member, through the bulk delete because the server answers 405 to a single DELETE.
+        """Remove one member, through the bulk delete because the server rejects a single DELETE with 405.
 
         NOTE: the server silently keeps the caller's own membership, so deleting it does nothing.
         """
@@ -72,7 +74,7 @@ class MemberCalls(ResourceMixin):
     def bulk_delete_members(self, project_id: int, member_ids: list[int]) -> None:
         """Remove several members with one ``DELETE .../members {"ids": [...]}``.
 
-        :raises InvalidArgumentError: ``member_ids`` is empty; nothing is sent.
+        :raises InvalidArgumentError: ``member_ids`` is empty. Nothing is sent.
         """
         ids = check_ids("member_ids", member_ids)
         self._transport.delete(f"/v1/projects/{project_id}/members", json={"ids": ids})
