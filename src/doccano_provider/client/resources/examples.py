@@ -34,7 +34,13 @@ def _confirmed_params(is_confirmed: bool | None) -> dict[str, str]:
 
 
 class ExampleCalls(ResourceMixin):
-    """Examples: find, list, count, create, update, delete, and confirm or unconfirm."""
+    """Examples: find, list, count, create, update, delete, and confirm or unconfirm.
+
+    NOTE: Doccano 1.8.4 looks examples up by id without checking the project in the URL, so
+    find, update, delete and the confirmation calls act on an example of another project
+    when given its id. An example carries no project field, so the client cannot check this.
+    The bulk delete is scoped: it skips ids of other projects.
+    """
 
     def find_example_by_id(self, project_id: int, example_id: int) -> Example:
         """Return one example (``GET .../examples/{id}``). ``is_confirmed`` is the caller's state.

@@ -94,6 +94,15 @@ def check_project_flags(project_type: str, flags: dict[str, bool | None]) -> Non
         )
 
 
+def _check_same_model(project: Project, project_type: str) -> None:
+    if project.resourcetype and RESOURCE_TYPES[project_type] != project.resourcetype:
+        raise InvalidArgumentError(
+            f"Cannot change project {project.id} from {project.project_type} to {project_type}: "
+            f"Doccano keeps the project's model ({project.resourcetype}) on update. "
+            f"Create a new {project_type} project instead."
+        )
+
+
 def _check_tags(tags: list[str]) -> list[str]:
     if isinstance(tags, str):
         raise InvalidArgumentError(f"Invalid tags {tags!r}: pass a list of strings, e.g. [{tags!r}].")
@@ -198,11 +207,13 @@ class ProjectCalls(ResourceMixin):
         Sends ``PATCH /v1/projects/{id}`` with the fields that are not ``None`` (never PUT,
         which skips Doccano's role check). ``tags`` replaces the project's tags: missing tags
         are added and others deleted through ``/v1/projects/{id}/tags``, because the project
-        endpoint ignores tags on update. Flags are checked against the project's type, read
-        from the server when ``project_type`` is not given.
+        endpoint ignores tags on update. Flags are checked against the project's type.
+        ``project_type`` may only name a type with the same server model (``resourcetype``),
+        because PATCH changes the type field but never the model, which would leave a
+        project whose type and model disagree.
 
-        :raises InvalidArgumentError: invalid ``project_type``, a flag that does not apply, or
-            invalid tags. Nothing is changed.
+        :raises InvalidArgumentError: invalid ``project_type`` or one with another model, a
+            flag that does not apply, or invalid tags. Nothing is changed.
         :raises NotFoundError: no project has that id.
         :raises PermissionDeniedError: the user is not a project admin.
         """
@@ -217,9 +228,11 @@ class ProjectCalls(ResourceMixin):
         if name is not None and not name.strip():
             raise InvalidArgumentError(f"Invalid project name {name!r}: use a non-empty name.")
         target_tags = _check_tags(tags) if tags is not None else None
-        if any(flags.values()):
-            effective_type = project_type or self.find_project_by_id(project_id).project_type
-            check_project_flags(effective_type, flags)
+        if project_type is not None or any(flags.values()):
+            current = self.find_project_by_id(project_id)
+            if project_type is not None:
+                _check_same_model(current, project_type)
+            check_project_flags(project_type or current.project_type, flags)
         fields: dict[str, Any] = {
             "name": name,
             "project_type": project_type,
