@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from doccano_provider.client.exceptions import InvalidArgumentError
+from doccano_provider.client.exceptions import InvalidArgumentError, NotFoundError
 from doccano_provider.client.resources._base import DoccanoModel, ResourceMixin, check_ids
 
 log = logging.getLogger("doccano_provider.client")
@@ -67,18 +67,45 @@ class MemberCalls(ResourceMixin):
     def delete_member(self, project_id: int, member_id: int) -> None:
         """Remove one member, through the bulk delete because the server rejects a single DELETE with 405.
 
-        NOTE: the server silently keeps the caller's own membership, so deleting it does nothing.
+        :raises InvalidArgumentError: ``member_id`` is the caller's own membership.
+        :raises NotFoundError: the project has no membership with that id.
         """
         self.bulk_delete_members(project_id, [member_id])
 
     def bulk_delete_members(self, project_id: int, member_ids: list[int]) -> None:
         """Remove several members with one ``DELETE .../members {"ids": [...]}``.
 
-        :raises InvalidArgumentError: ``member_ids`` is empty. Nothing is sent.
+        The members and the caller are read first (``GET .../members``, ``GET /v1/me``),
+        because the server silently skips unknown ids and the caller's own membership.
+
+        :raises InvalidArgumentError: ``member_ids`` is empty or contains the caller's own
+            membership. Nothing is deleted.
+        :raises NotFoundError: an id is not a membership of the project. Nothing is deleted.
         """
         ids = check_ids("member_ids", member_ids)
+        self._check_deletable(project_id, ids)
         self._transport.delete(f"/v1/projects/{project_id}/members", json={"ids": ids})
         log.info("Removed %d member(s) from project %s.", len(ids), project_id)
+
+    def _check_deletable(self, project_id: int, ids: list[int]) -> None:
+        members = {member.id: member for member in self.list_members(project_id)}
+        missing = [member_id for member_id in ids if member_id not in members]
+        if missing:
+            raise NotFoundError(
+                f"Project {project_id} has no member with id {', '.join(map(str, missing))}. "
+                "Member ids are membership ids from list_members, not user ids.",
+                status_code=404,
+                method="GET",
+                url=self._transport.url(f"/v1/projects/{project_id}/members"),
+            )
+        caller_id = self.get_profile().id  # type: ignore[attr-defined]
+        for member_id in ids:
+            if members[member_id].user == caller_id:
+                raise InvalidArgumentError(
+                    f"Member {member_id} of project {project_id} is the caller "
+                    f"({members[member_id].username}): Doccano does not let users remove "
+                    "themselves. Remove it with another project admin's client."
+                )
 
     def _role_id(self, role_name: str) -> int:
         roles = self.list_roles()  # type: ignore[attr-defined]
