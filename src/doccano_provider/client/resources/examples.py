@@ -55,7 +55,11 @@ class ExampleCalls(ResourceMixin):
         :param is_confirmed: ``True`` keeps only confirmed examples and ``False`` only the
             others; ``None`` yields all of them. Per-user projects count the caller's own
             confirmation, collaborative projects anyone's.
-        :raises InvalidArgumentError: ``is_confirmed`` is not a bool or ``None``.
+        :raises InvalidArgumentError: ``is_confirmed`` is not a bool or ``None``, raised when
+            the first item is requested.
+
+        NOTE: pages are fetched by offset, so deleting examples while a listing runs can make
+        it skip some, and with ``is_confirmed`` so can confirming or unconfirming them.
         """
         params = _confirmed_params(is_confirmed)
         for item in self._transport.paginate(f"/v1/projects/{project_id}/examples", params):
