@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, Literal, get_args
 
 from doccano_provider.client.exceptions import InvalidArgumentError
@@ -79,7 +79,7 @@ def check_project_type(project_type: str) -> str:
     return project_type
 
 
-def check_project_flags(project_type: str, flags: dict[str, bool | None]) -> None:
+def check_project_flags(project_type: str, flags: Mapping[str, Any]) -> None:
     """Raise ``InvalidArgumentError`` for a flag set to ``True`` that ``project_type`` does not use."""
     for name in SEQUENCE_LABELING_FLAGS:
         if flags.get(name) and project_type != "SequenceLabeling":
