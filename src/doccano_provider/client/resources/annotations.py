@@ -231,6 +231,14 @@ class AnnotationCalls(ResourceMixin):
     def _delete_all_annotations(self, kind: _Kind, project_id: int, example_id: int) -> None:
         self._transport.delete(self._annotation_path(kind, project_id, example_id))
 
+    def _current_user_id(self) -> int:
+        """Return the id of the user the token belongs to, asking the server once per token."""
+        cache: dict[str | None, int] = self.__dict__.setdefault("_user_id_by_token", {})
+        token = self._transport.token
+        if token not in cache:
+            cache[token] = self._transport.get("/v1/me")["id"]
+        return cache[token]
+
     def _check_not_duplicate(self, kind: _Kind, project_id: int, example_id: int, value: Any) -> None:
         """Raise if the caller already has this category or text on the example.
 
@@ -238,7 +246,7 @@ class AnnotationCalls(ResourceMixin):
         project is the exception: there the server first deletes the caller's category, so
         sending the same one again is allowed.
         """
-        user_id = self._transport.get("/v1/me")["id"]
+        user_id = self._current_user_id()
         for existing in self._list_annotations(kind, project_id, example_id):
             if getattr(existing, kind.unique_field or "") != value or existing.user != user_id:
                 continue

@@ -263,7 +263,8 @@ class DataImportCalls(ResourceMixin):
         """Send one file to the server's temporary upload area and return its upload id."""
         with path.open("rb") as handle:
             # Uploading the same file twice only leaves an unused temporary file, so retrying is safe.
-            # The view returns text/plain and answers 406 to the client's default JSON-only Accept.
+            # The view returns text/plain, and 406 to the client's default JSON-only Accept header.
+            # NOTE: requests builds the multipart body in memory, so each file is read whole once.
             response = self._transport.request(
                 "POST",
                 "/v1/fp/process/",
