@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -207,12 +208,34 @@ def test_round_dag_runs(
         lines = Path(path.removeprefix("file://")).read_text().splitlines()
         assert len(lines) == len(verses)
 
-    pokes = len(re.findall(r"Doccano project \d+: .*; target (?:not )?reached", output))
+    pokes = len(re.findall(r"DoccanoAnnotationProgressSensor.*target (?:not )?reached|"
+                           r"target (?:not )?reached.*DoccanoAnnotationProgressSensor", output))
     trigger = re.search(r"ended with success after (\d+) poll\(s\), (\d+) request\(s\), ([\d.]+) s", output)
     if mode == "deferrable":
         assert trigger is not None, output[-4000:]
-        summary = f"polls in trigger={trigger.group(1)} requests={trigger.group(2)} trigger_s={trigger.group(3)}"
+        summary = f"trigger polls={trigger.group(1)} trigger requests={trigger.group(2)} trigger_s={trigger.group(3)}"
     else:
         assert trigger is None
+        assert pokes >= 1
         summary = "no trigger"
-    print(f"\n[e2e {mode}] dags test wall {seconds:.1f} s; sensor pokes in worker={pokes}; {summary}")
+    print(
+        f"\n[e2e {mode}] dags test wall {seconds:.1f} s; sensor wall {_sensor_seconds(output):.1f} s; "
+        f"sensor runs in a worker={_sensor_runs(output)}; pokes in worker={pokes}; {summary}"
+    )
+
+
+def _timestamps(output: str, pattern: str) -> list[datetime]:
+    found = re.findall(r"^(\S+Z) .*" + pattern, output, flags=re.MULTILINE)
+    return [datetime.fromisoformat(stamp.replace("Z", "+00:00")) for stamp in found]
+
+
+def _sensor_seconds(output: str) -> float:
+    """Seconds from the sensor's first start to its last end, from the ``dags test`` log."""
+    starts = _timestamps(output, r"\[DAG TEST\] starting task_id=wait_for_annotations")
+    ends = _timestamps(output, r"\[DAG TEST\] end task task_id=wait_for_annotations")
+    return (ends[-1] - starts[0]).total_seconds() if starts and ends else float("nan")
+
+
+def _sensor_runs(output: str) -> int:
+    """How many times ``dags test`` started the sensor task (each is a worker slot in production)."""
+    return len(_timestamps(output, r"\[DAG TEST\] starting task_id=wait_for_annotations"))
