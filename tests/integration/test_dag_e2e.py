@@ -7,6 +7,7 @@ sensor's wait ends by itself. The run prints what the wait cost (polls, requests
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
@@ -20,11 +21,11 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from tools.simulated_annotators import SimulatedAnnotators
 
 from doccano_provider.client import DoccanoClient, NotFoundError
 from tests.conftest import shared_dir
 from tests.integration.conftest import DoccanoServer, unique_name
-from tools.simulated_annotators import SimulatedAnnotators
 
 pytestmark = [pytest.mark.integration, pytest.mark.airflow_e2e]
 
@@ -52,7 +53,11 @@ def _airflow_env(home: Path) -> dict[str, str]:
 def airflow_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("airflow-home")
     completed = subprocess.run(
-        [str(AIRFLOW_BIN), "db", "migrate"], env=_airflow_env(home), capture_output=True, text=True, timeout=600
+        [str(AIRFLOW_BIN), "db", "migrate"],
+        env=_airflow_env(home),
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     return home
@@ -113,8 +118,13 @@ class AnnotatorsInBackground:
             if self.project_id is None:
                 return
             with SimulatedAnnotators(
-                self.server.url, list(self.server.annotators), self.project_id,
-                gold=lambda example: self.gold.get(example.text), pace=1.0, target=MIN_COUNT, start_timeout=240,
+                self.server.url,
+                list(self.server.annotators),
+                self.project_id,
+                gold=lambda example: self.gold.get(example.text),
+                pace=1.0,
+                target=MIN_COUNT,
+                start_timeout=240,
             ) as annotators:
                 while not self._stop.is_set() and annotators.is_alive():
                     annotators.wait(timeout=1)
@@ -130,17 +140,20 @@ def cleanup_projects(admin_client: DoccanoClient) -> Iterator[list[str]]:
     for name in names:
         project_id = _find_project(admin_client, name)
         if project_id is not None:
-            try:
+            with contextlib.suppress(NotFoundError):
                 admin_client.delete_project(project_id)
-            except NotFoundError:
-                pass
 
 
 def _run_round(mode: str, airflow_home: Path, server: DoccanoServer, tmp_path: Path, name: str) -> tuple:
     env = _airflow_env(airflow_home)
     env.update(
         AIRFLOW_CONN_DOCCANO_DEFAULT=json.dumps(
-            {"conn_type": "doccano", "host": server.url, "login": server.username, "password": server.password}
+            {
+                "conn_type": "doccano",
+                "host": server.url,
+                "login": server.username,
+                "password": server.password,
+            }
         ),
         DOCCANO_E2E_MODE=mode,
         DOCCANO_E2E_PROJECT=name,
@@ -155,14 +168,19 @@ def _run_round(mode: str, airflow_home: Path, server: DoccanoServer, tmp_path: P
     started = time.monotonic()
     completed = subprocess.run(
         [str(AIRFLOW_BIN), "dags", "test", "doccano_round_e2e"],
-        env=env, capture_output=True, text=True, timeout=900,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     seconds = time.monotonic() - started
     output = completed.stdout + completed.stderr
     (tmp_path / f"dags-test-{mode}.log").write_text(output)
     assert completed.returncode == 0, output[-6000:]
     result_path = tmp_path / "result.json"
-    assert result_path.is_file(), f"write_result did not run; see {tmp_path / f'dags-test-{mode}.log'}\n{output[-4000:]}"
+    assert (
+        result_path.is_file()
+    ), f"write_result did not run; see {tmp_path / f'dags-test-{mode}.log'}\n{output[-4000:]}"
     return json.loads(result_path.read_text()), output, seconds
 
 
@@ -208,12 +226,18 @@ def test_round_dag_runs(
         lines = Path(path.removeprefix("file://")).read_text().splitlines()
         assert len(lines) == len(verses)
 
-    pokes = len(re.findall(r"DoccanoAnnotationProgressSensor.*target (?:not )?reached|"
-                           r"target (?:not )?reached.*DoccanoAnnotationProgressSensor", output))
+    pokes = len(
+        re.findall(
+            r"DoccanoAnnotationProgressSensor.*target (?:not )?reached|"
+            r"target (?:not )?reached.*DoccanoAnnotationProgressSensor",
+            output,
+        )
+    )
     trigger = re.search(r"ended with success after (\d+) poll\(s\), (\d+) request\(s\), ([\d.]+) s", output)
     if mode == "deferrable":
         assert trigger is not None, output[-4000:]
-        summary = f"trigger polls={trigger.group(1)} trigger requests={trigger.group(2)} trigger_s={trigger.group(3)}"
+        polls, requests, trigger_seconds = trigger.groups()
+        summary = f"trigger polls={polls} trigger requests={requests} trigger_s={trigger_seconds}"
     else:
         assert trigger is None
         assert pokes >= 1

@@ -29,8 +29,10 @@ LABELS = [
 @pytest.fixture
 def connection(monkeypatch: pytest.MonkeyPatch, doccano_server: DoccanoServer) -> DoccanoServer:
     value = {
-        "conn_type": "doccano", "host": doccano_server.url,
-        "login": doccano_server.username, "password": doccano_server.password,
+        "conn_type": "doccano",
+        "host": doccano_server.url,
+        "login": doccano_server.username,
+        "password": doccano_server.password,
     }
     monkeypatch.setenv("AIRFLOW_CONN_DOCCANO_DEFAULT", json.dumps(value))
     return doccano_server
@@ -60,7 +62,12 @@ def test_connection_test_real_server(connection: DoccanoServer, monkeypatch: pyt
     assert ok is True, message
     assert connection.password not in message
 
-    wrong = {"conn_type": "doccano", "host": connection.url, "login": connection.username, "password": "wrong-pw-1"}
+    wrong = {
+        "conn_type": "doccano",
+        "host": connection.url,
+        "login": connection.username,
+        "password": "wrong-pw-1",
+    }
     monkeypatch.setenv("AIRFLOW_CONN_DOCCANO_WRONG", json.dumps(wrong))
     ok, message = DoccanoHook("doccano_wrong").test_connection()
     assert ok is False
@@ -80,7 +87,9 @@ def test_create_project_twice_converges(
 ) -> None:
     annotator = connection.annotators[0][0]
     operator = DoccanoCreateProjectOperator(
-        task_id="create", project_name=project_name, labels=LABELS,
+        task_id="create",
+        project_name=project_name,
+        labels=LABELS,
         members=[{"username": annotator, "role": "annotator"}],
     )
     first = operator.execute(_context())
@@ -93,11 +102,14 @@ def test_create_project_twice_converges(
     assert members.count(annotator) == 1
 
 
-def test_upload_twice_imports_once(connection: DoccanoServer, admin_client: DoccanoClient, project_name: str,
-                                   tmp_path: Path) -> None:
+def test_upload_twice_imports_once(
+    connection: DoccanoServer, admin_client: DoccanoClient, project_name: str, tmp_path: Path
+) -> None:
     project_id = DoccanoCreateProjectOperator(task_id="create", project_name=project_name).execute(_context())
     data = tmp_path / "lines.jsonl"
-    data.write_text("".join(json.dumps({"text": f"line {index}", "label": ["positive"]}) + "\n" for index in range(5)))
+    data.write_text(
+        "".join(json.dumps({"text": f"line {index}", "label": ["positive"]}) + "\n" for index in range(5))
+    )
     operator = DoccanoUploadDatasetOperator(
         task_id="upload", project_id=str(project_id), file_paths=[data.as_uri()], format="JSONL"
     )
@@ -110,7 +122,9 @@ def test_upload_twice_imports_once(connection: DoccanoServer, admin_client: Docc
     assert admin_client.count_examples(project_id) == 5
 
 
-def test_upload_rejected_lines_fail_task(connection: DoccanoServer, project_name: str, tmp_path: Path) -> None:
+def test_upload_rejected_lines_fail_task(
+    connection: DoccanoServer, project_name: str, tmp_path: Path
+) -> None:
     project_id = DoccanoCreateProjectOperator(task_id="create", project_name=project_name).execute(_context())
     data = tmp_path / "bad.jsonl"
     data.write_text('{"text": "fine"}\n{"text": ""}\nnot json\n')
@@ -134,7 +148,13 @@ def test_export_and_sensor_on_real_project(
     admin_client.confirm_example(project_id, example.id)
     result = sensor.poke(_context())
     assert result.is_done is True
-    assert result.xcom_value == {"project_id": project_id, "scope": "project", "total": 1, "complete": 1, "met": True}
+    assert result.xcom_value == {
+        "project_id": project_id,
+        "scope": "project",
+        "total": 1,
+        "complete": 1,
+        "met": True,
+    }
 
     export = DoccanoDownloadExportOperator(
         task_id="export", project_id=project_id, destination=(tmp_path / "out").as_uri(), only_approved=True

@@ -17,7 +17,9 @@ PASSWORD = "s3cret-pass"
 TOKEN = "a" * 40
 
 
-def _set_connection(monkeypatch: pytest.MonkeyPatch, conn_id: str = "doccano_default", **fields: object) -> None:
+def _set_connection(
+    monkeypatch: pytest.MonkeyPatch, conn_id: str = "doccano_default", **fields: object
+) -> None:
     connection = {"conn_type": "doccano", "host": URL, "login": "admin", "password": PASSWORD}
     connection.update(fields)
     connection = {key: value for key, value in connection.items() if value is not None}
@@ -39,7 +41,14 @@ def test_hook_class_attributes() -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(None, None), ("", None), (True, True), ("false", False), ("True", True), ("/etc/ca.pem", "/etc/ca.pem")],
+    [
+        (None, None),
+        ("", None),
+        (True, True),
+        ("false", False),
+        ("True", True),
+        ("/etc/ca.pem", "/etc/ca.pem"),
+    ],
 )
 def test_parse_verify(value: object, expected: object) -> None:
     assert parse_verify(value) == expected
@@ -53,6 +62,13 @@ def test_settings_read_extras(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.read_timeout == 30.0
     assert settings.page_size == 100
     assert settings.uses_token is False
+
+
+def test_settings_read_prefixed_extras(monkeypatch: pytest.MonkeyPatch) -> None:
+    _set_connection(monkeypatch, extra={"extra__doccano__verify": "false", "extra__doccano__timeout": 15})
+    settings = DoccanoHook().settings
+    assert settings.verify is False
+    assert settings.read_timeout == 15.0
 
 
 def test_settings_reject_bad_page_size(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -117,7 +133,8 @@ def test_connection_test_good_credentials(monkeypatch: pytest.MonkeyPatch) -> No
 def test_connection_test_bad_password(monkeypatch: pytest.MonkeyPatch) -> None:
     _set_connection(monkeypatch)
     responses.post(
-        f"{URL}/v1/auth/login/", status=400,
+        f"{URL}/v1/auth/login/",
+        status=400,
         json={"non_field_errors": ["Unable to log in with provided credentials."]},
     )
     ok, message = DoccanoHook().test_connection()

@@ -19,13 +19,18 @@ from doccano_provider.operators.dataset import (
 from doccano_provider.operators.export import DoccanoDownloadExportOperator
 
 JSONL_OPTION = SimpleNamespace(
-    name="JSONL", task_id="DocumentClassification",
+    name="JSONL",
+    task_id="DocumentClassification",
     properties={"encoding": {}, "column_data": {}, "column_label": {}},
 )
-TEXTLINE_OPTION = SimpleNamespace(name="TextLine", task_id="DocumentClassification", properties={"encoding": {}})
+TEXTLINE_OPTION = SimpleNamespace(
+    name="TextLine", task_id="DocumentClassification", properties={"encoding": {}}
+)
 
 
-def _upload_client(counts: list[int], examples: list | None = None, errors: list | None = None) -> mock.MagicMock:
+def _upload_client(
+    counts: list[int], examples: list | None = None, errors: list | None = None
+) -> mock.MagicMock:
     client = mock.MagicMock()
     client.find_project_by_id.return_value = SimpleNamespace(id=4, project_type="DocumentClassification")
     client.list_upload_options.return_value = [JSONL_OPTION, TEXTLINE_OPTION]
@@ -39,7 +44,9 @@ def _execute(operator, client: mock.MagicMock, module: str):
     context = {"ti": mock.MagicMock()}
     with (
         mock.patch(f"doccano_provider.operators.{module}.DoccanoHook.get_conn", return_value=client),
-        mock.patch(f"doccano_provider.operators.{module}.DoccanoHook.project_url", return_value="http://d/projects/4"),
+        mock.patch(
+            f"doccano_provider.operators.{module}.DoccanoHook.project_url", return_value="http://d/projects/4"
+        ),
     ):
         return operator.execute(context)
 

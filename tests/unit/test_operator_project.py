@@ -30,7 +30,9 @@ def _run(operator: DoccanoCreateProjectOperator, client: mock.MagicMock) -> int:
     context = {"ti": mock.MagicMock()}
     with (
         mock.patch("doccano_provider.operators.project.DoccanoHook.get_conn", return_value=client),
-        mock.patch("doccano_provider.operators.project.DoccanoHook.project_url", return_value="http://d/projects/7"),
+        mock.patch(
+            "doccano_provider.operators.project.DoccanoHook.project_url", return_value="http://d/projects/7"
+        ),
     ):
         return operator.execute(context)
 
@@ -99,7 +101,9 @@ def test_creates_project_labels_and_members() -> None:
 
 
 def test_reuse_creates_only_missing_labels_and_members() -> None:
-    existing_label = SimpleNamespace(id=1, text="positive", background_color="#2CA02C", prefix_key=None, suffix_key="p")
+    existing_label = SimpleNamespace(
+        id=1, text="positive", background_color="#2CA02C", prefix_key=None, suffix_key="p"
+    )
     existing_member = SimpleNamespace(id=3, username="alice", rolename="annotator")
     client = _client(projects=[_project()], labels=[existing_label], members=[existing_member])
     assert _run(_operator(labels=LABELS, members=MEMBERS), client) == 7
@@ -149,7 +153,9 @@ def test_link_persisted_with_project_url() -> None:
     context = {"ti": mock.MagicMock()}
     with (
         mock.patch("doccano_provider.operators.project.DoccanoHook.get_conn", return_value=client),
-        mock.patch("doccano_provider.operators.project.DoccanoHook.project_url", return_value="http://d/projects/7"),
+        mock.patch(
+            "doccano_provider.operators.project.DoccanoHook.project_url", return_value="http://d/projects/7"
+        ),
     ):
         _operator().execute(context)
     context["ti"].xcom_push.assert_called_once_with(key="doccano_project_url", value="http://d/projects/7")

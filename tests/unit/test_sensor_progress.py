@@ -41,12 +41,18 @@ def _sensor(**kwargs) -> DoccanoAnnotationProgressSensor:
 def _patched(client: mock.MagicMock):
     return (
         mock.patch("doccano_provider.sensors.progress.DoccanoHook.get_conn", return_value=client),
-        mock.patch("doccano_provider.sensors.progress.DoccanoHook.project_url", return_value="http://d/projects/5"),
+        mock.patch(
+            "doccano_provider.sensors.progress.DoccanoHook.project_url", return_value="http://d/projects/5"
+        ),
     )
 
 
 def test_template_fields() -> None:
-    assert set(DoccanoAnnotationProgressSensor.template_fields) == {"project_id", "usernames", "doccano_conn_id"}
+    assert set(DoccanoAnnotationProgressSensor.template_fields) == {
+        "project_id",
+        "usernames",
+        "doccano_conn_id",
+    }
 
 
 def test_invalid_criteria_rejected_at_parse_time() -> None:
@@ -95,7 +101,14 @@ def test_deferrable_defers_with_serializable_trigger() -> None:
 
 def test_execute_complete_success_returns_progress() -> None:
     progress = {"project_id": 5, "scope": "all_members", "total": 10, "members": {"alice": 3}, "met": True}
-    event = {"status": "success", "project_id": 5, "progress": progress, "polls": 2, "requests": 7, "seconds": 1.0}
+    event = {
+        "status": "success",
+        "project_id": 5,
+        "progress": progress,
+        "polls": 2,
+        "requests": 7,
+        "seconds": 1.0,
+    }
     assert _sensor().execute_complete({}, event) == progress
 
 
@@ -107,7 +120,9 @@ def test_execute_complete_timeout_raises_sensor_timeout() -> None:
 
 def test_execute_complete_error_raises() -> None:
     with pytest.raises(AirflowException, match="HTTP 404"):
-        _sensor().execute_complete({}, {"status": "error", "project_id": 5, "message": "GET failed with HTTP 404"})
+        _sensor().execute_complete(
+            {}, {"status": "error", "project_id": 5, "message": "GET failed with HTTP 404"}
+        )
 
 
 def test_project_scope_on_per_user_project_fails_clearly() -> None:

@@ -24,7 +24,12 @@ CRITERIA = {"min_count": 3, "scope": "all_members", "usernames": [], "exclude_ro
 
 def _settings(login: str | None = "admin", password: str = PASSWORD) -> ConnectionSettings:
     conn = SimpleNamespace(
-        conn_id="doccano_default", host=URL, schema=None, port=None, login=login, password=password,
+        conn_id="doccano_default",
+        host=URL,
+        schema=None,
+        port=None,
+        login=login,
+        password=password,
         extra_dejson={},
     )
     return ConnectionSettings(conn)
@@ -104,7 +109,12 @@ def test_serialized_kwargs_hold_no_secret() -> None:
     _, kwargs = DoccanoProgressTrigger(project_id=5, criteria=CRITERIA).serialize()
     assert PASSWORD not in json.dumps(kwargs)
     assert set(kwargs) == {
-        "project_id", "criteria", "doccano_conn_id", "poll_interval", "deadline", "max_consecutive_errors",
+        "project_id",
+        "criteria",
+        "doccano_conn_id",
+        "poll_interval",
+        "deadline",
+        "max_consecutive_errors",
     }
 
 

@@ -112,7 +112,9 @@ class DoccanoAnnotationProgressSensor(BaseSensorOperator):
         try:
             return int(self.project_id)
         except (TypeError, ValueError):
-            raise ValueError(f"Invalid project_id {self.project_id!r}: use the Doccano project's integer id.") from None
+            raise ValueError(
+                f"Invalid project_id {self.project_id!r}: use the Doccano project's integer id."
+            ) from None
 
     def execute(self, context: Context) -> Any:
         hook = DoccanoHook(self.doccano_conn_id)
@@ -139,7 +141,10 @@ class DoccanoAnnotationProgressSensor(BaseSensorOperator):
         project_id = self._project_id()
         met, progress = evaluate_progress(criteria, fetch_snapshot(hook.get_conn(), project_id, criteria))
         self.log.info(
-            "Doccano project %s: %s; target %s.", project_id, describe(progress), "reached" if met else "not reached"
+            "Doccano project %s: %s; target %s.",
+            project_id,
+            describe(progress),
+            "reached" if met else "not reached",
         )
         return met, progress
 
@@ -152,13 +157,20 @@ class DoccanoAnnotationProgressSensor(BaseSensorOperator):
         status = event.get("status")
         self.log.info(
             "Trigger for project %s ended with %s after %s poll(s), %s request(s), %s s.",
-            event.get("project_id"), status, event.get("polls"), event.get("requests"), event.get("seconds"),
+            event.get("project_id"),
+            status,
+            event.get("polls"),
+            event.get("requests"),
+            event.get("seconds"),
         )
         if status == "success":
             return event["progress"]
         if status == "timeout":
             seen = describe(event["progress"]) if event.get("progress") else "no progress read"
             raise AirflowSensorTimeout(
-                f"Doccano project {event.get('project_id')} did not reach the target within {self.timeout} s ({seen})."
+                f"Doccano project {event.get('project_id')} did not reach the target "
+                f"within {self.timeout} s ({seen})."
             )
-        raise AirflowException(f"Waiting for Doccano project {event.get('project_id')} failed: {event.get('message')}")
+        raise AirflowException(
+            f"Waiting for Doccano project {event.get('project_id')} failed: {event.get('message')}"
+        )

@@ -28,7 +28,9 @@ PROJECT_NAME = os.environ.get("DOCCANO_E2E_PROJECT", "e2e-round")
 DATA_URI = os.environ.get("DOCCANO_E2E_DATA", "file:///tmp/missing.jsonl")
 EXPORT_URI = os.environ.get("DOCCANO_E2E_EXPORT", "file:///tmp/doccano-e2e-export")
 RESULT_PATH = os.environ.get("DOCCANO_E2E_RESULT", "/tmp/doccano-e2e-result.json")
-ANNOTATORS = [name for name in os.environ.get("DOCCANO_E2E_ANNOTATORS", "annotator1,annotator2").split(",") if name]
+ANNOTATORS = [
+    name for name in os.environ.get("DOCCANO_E2E_ANNOTATORS", "annotator1,annotator2").split(",") if name
+]
 MIN_COUNT = int(os.environ.get("DOCCANO_E2E_MIN_COUNT", "8"))
 POKE_INTERVAL = float(os.environ.get("DOCCANO_E2E_POKE_INTERVAL", "5"))
 TIMEOUT = float(os.environ.get("DOCCANO_E2E_TIMEOUT", "600"))
@@ -88,4 +90,3 @@ with DAG(
     check = PythonOperator(task_id="write_result", python_callable=write_result)
 
     create_project >> upload >> wait >> export >> check
-
