@@ -12,6 +12,7 @@ import csv
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -246,6 +247,15 @@ def test_round_dag_runs(
         f"\n[e2e {mode}] dags test wall {seconds:.1f} s; sensor wall {_sensor_seconds(output):.1f} s; "
         f"sensor runs in a worker={_sensor_runs(output)}; pokes in worker={pokes}; {summary}"
     )
+
+
+def _asset_events(airflow_home: Path, uri: str) -> list[dict]:
+    """Return the extra of every event of the Asset ``uri`` in the run's metadata database."""
+    with contextlib.closing(sqlite3.connect(airflow_home / "airflow.db")) as connection:
+        rows = connection.execute(
+            "SELECT e.extra FROM asset_event e JOIN asset a ON a.id = e.asset_id WHERE a.uri = ?", (uri,)
+        ).fetchall()
+    return [json.loads(extra) if isinstance(extra, str) else extra for (extra,) in rows]
 
 
 def _timestamps(output: str, pattern: str) -> list[datetime]:
