@@ -7,7 +7,7 @@ from unittest import mock
 
 import pytest
 
-from doccano_provider._compat import AirflowException, AirflowSensorTimeout
+from doccano_provider._compat import AirflowException, AirflowSensorTimeout, AirflowSkipException
 from doccano_provider.client import InvalidArgumentError
 from doccano_provider.sensors.progress import DoccanoAnnotationProgressSensor
 from doccano_provider.triggers.progress import DoccanoProgressTrigger
@@ -97,6 +97,7 @@ def test_deferrable_defers_with_serializable_trigger() -> None:
     assert kwargs["poll_interval"] == 30.0
     assert kwargs["deadline"] is not None
     assert kwargs["criteria"]["scope"] == "all_members"
+    assert deferred.value.timeout.total_seconds() == 3600 + 30 + 60
 
 
 def test_execute_complete_success_returns_progress() -> None:
@@ -116,6 +117,12 @@ def test_execute_complete_timeout_raises_sensor_timeout() -> None:
     progress = {"project_id": 5, "scope": "all_members", "total": 10, "members": {"alice": 1}, "met": False}
     with pytest.raises(AirflowSensorTimeout, match="alice 1/10"):
         _sensor(timeout=60).execute_complete({}, {"status": "timeout", "project_id": 5, "progress": progress})
+
+
+def test_execute_complete_timeout_soft_fail_skips() -> None:
+    event = {"status": "timeout", "project_id": 5, "progress": None}
+    with pytest.raises(AirflowSkipException, match="soft_fail"):
+        _sensor(timeout=60, soft_fail=True).execute_complete({}, event)
 
 
 def test_execute_complete_error_raises() -> None:

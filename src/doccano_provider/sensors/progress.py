@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from doccano_provider._compat import (
     AirflowException,
     AirflowSensorTimeout,
+    AirflowSkipException,
     BaseSensorOperator,
     Context,
     PokeReturnValue,
@@ -126,6 +128,13 @@ class DoccanoAnnotationProgressSensor(BaseSensorOperator):
         if met:
             return progress
         deadline = time.time() + float(self.timeout) if self.timeout is not None else None
+        # The trigger fires its own timeout event at the deadline; Airflow's deferral timeout,
+        # one poll interval plus a minute later, only covers a trigger that never fires.
+        safety_timeout = (
+            timedelta(seconds=float(self.timeout) + float(self.poke_interval) + 60)
+            if self.timeout is not None
+            else None
+        )
         self.defer(
             trigger=DoccanoProgressTrigger(
                 project_id=self._project_id(),
@@ -135,6 +144,7 @@ class DoccanoAnnotationProgressSensor(BaseSensorOperator):
                 deadline=deadline,
             ),
             method_name="execute_complete",
+            timeout=safety_timeout,
         )
 
     def _check(self, hook: DoccanoHook, criteria: ProgressCriteria) -> tuple[bool, dict[str, Any]]:
@@ -167,6 +177,11 @@ class DoccanoAnnotationProgressSensor(BaseSensorOperator):
             return event["progress"]
         if status == "timeout":
             seen = describe(event["progress"]) if event.get("progress") else "no progress read"
+            if self.soft_fail:
+                raise AirflowSkipException(
+                    f"Doccano project {event.get('project_id')} did not reach the target within "
+                    f"{self.timeout} s ({seen}); skipping because soft_fail=True."
+                )
             raise AirflowSensorTimeout(
                 f"Doccano project {event.get('project_id')} did not reach the target "
                 f"within {self.timeout} s ({seen})."
