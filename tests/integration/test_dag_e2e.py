@@ -35,6 +35,8 @@ AIRFLOW_BIN = Path(sys.executable).parent / "airflow"
 LABELS = {"-1": "negative", "0": "no_impact", "1": "positive", "2": "mixed"}
 VERSES = 16
 MIN_COUNT = 8
+# Examples per second per simulated annotator; lower it to measure a longer wait.
+ANNOTATOR_PACE = float(os.environ.get("DOCCANO_E2E_PACE", "1.0"))
 
 
 def _airflow_env(home: Path) -> dict[str, str]:
@@ -123,7 +125,7 @@ class AnnotatorsInBackground:
                 list(self.server.annotators),
                 self.project_id,
                 gold=lambda example: self.gold.get(example.text),
-                pace=1.0,
+                pace=ANNOTATOR_PACE,
                 target=MIN_COUNT,
                 start_timeout=240,
             ) as annotators:
