@@ -379,3 +379,20 @@ def select_uncertain_examples(
         params["confirmed"] = "true" if confirmed else "false"
     body = client._transport.get(f"/v1/projects/{project_id}/examples", params=params)
     return [int(item["id"]) for item in body["results"]]
+
+
+def human_category_texts(
+    client: DoccanoClient, project_id: int, example_id: int, label_texts: Mapping[int, str]
+) -> list[str]:
+    """Return the texts of the example's categories that a person set, i.e. with ``prob`` 0.
+
+    NOTE: Doccano 1.8.4 does not expose the ``manual`` flag, so ``prob`` is the only sign: its web
+    UI creates labels with ``prob=0``, and this module writes the model's confidence, which is
+    greater than 0 unless a model predicts with confidence 0.
+    """
+    categories = client._transport.get(f"/v1/projects/{project_id}/examples/{example_id}/categories")
+    return sorted(
+        label_texts.get(item["label"], str(item["label"]))
+        for item in categories
+        if float(item.get("prob", 0.0)) == 0.0
+    )
