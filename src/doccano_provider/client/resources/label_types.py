@@ -1,9 +1,232 @@
-"""Label types (category, span and relation types) of a project."""
+"""Label types of a project: categories, span labels and relation labels."""
 
 from __future__ import annotations
 
-from doccano_provider.client.resources._base import ResourceMixin
+import logging
+import re
+import string
+from pathlib import Path
+from typing import Any, Literal
+
+from doccano_provider.client.exceptions import InvalidArgumentError, NotFoundError
+from doccano_provider.client.resources._base import (
+    DoccanoModel,
+    LabelKind,
+    ResourceMixin,
+    check_ids,
+    check_label_kind,
+)
+
+log = logging.getLogger("doccano_provider.client")
+
+PrefixKey = Literal["ctrl", "shift", "ctrl shift"] | None
+SuffixKey = str | None
+
+PREFIX_KEYS: tuple[str | None, ...] = (None, "ctrl", "shift", "ctrl shift")
+SUFFIX_KEYS: tuple[str, ...] = tuple(string.digits + string.ascii_lowercase)
+UNCHANGED = -1
+"""Default of ``update_label_type``'s key arguments: leave the key as it is."""
+
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_MAX_TEXT_LENGTH = 100
+
+
+class LabelType(DoccanoModel):
+    id: int
+    text: str
+    prefix_key: str | None = None
+    suffix_key: str | None = None
+    background_color: str | None = None
+    text_color: str | None = None
+
+
+def label_types_path(project_id: int, type: str) -> str:  # noqa: A002 - the public API name
+    """Return ``/v1/projects/{id}/{category|span|relation}-types`` after checking ``type``."""
+    return f"/v1/projects/{project_id}/{check_label_kind(type)}-types"
+
+
+def check_prefix_key(prefix_key: object) -> None:
+    if prefix_key not in PREFIX_KEYS:
+        raise InvalidArgumentError(
+            f"Invalid prefix_key {prefix_key!r}: use None, 'ctrl', 'shift' or 'ctrl shift'."
+        )
+
+
+def check_suffix_key(suffix_key: object) -> None:
+    if suffix_key is not None and suffix_key not in SUFFIX_KEYS:
+        raise InvalidArgumentError(
+            f"Invalid suffix_key {suffix_key!r}: use None or one character of 0-9 or a-z."
+        )
+
+
+def check_color(color: object) -> None:
+    if color is not None and not (isinstance(color, str) and _COLOR.match(color)):
+        raise InvalidArgumentError(f"Invalid color {color!r}: use a '#rrggbb' hex string such as '#1f77b4'.")
+
+
+def check_label_text(text: object) -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidArgumentError(f"Invalid label text {text!r}: use a non-empty string.")
+    if len(text) > _MAX_TEXT_LENGTH:
+        raise InvalidArgumentError(
+            f"Label text {text[:20]!r}... is {len(text)} characters long: Doccano allows at most "
+            f"{_MAX_TEXT_LENGTH}."
+        )
+    return text
 
 
 class LabelTypeCalls(ResourceMixin):
-    """Label types (category, span and relation types) of a project."""
+    """Label types: find, list, create, update, delete and upload from a file.
+
+    ``type`` is ``"category"``, ``"span"`` or ``"relation"`` and selects the server's
+    ``category-types``, ``span-types`` or ``relation-types`` routes.
+    """
+
+    def find_label_type_by_id(self, project_id: int, label_type_id: int, type: LabelKind) -> LabelType:  # noqa: A002
+        """Return one label type (``GET .../{type}-types/{id}``).
+
+        :raises InvalidArgumentError: ``type`` is not category, span or relation.
+        :raises NotFoundError: no label type of that kind has that id.
+        """
+        path = label_types_path(project_id, type)
+        return LabelType.model_validate(self._transport.get(f"{path}/{label_type_id}"))
+
+    def find_label_type_by_text(self, project_id: int, text: str, type: LabelKind) -> LabelType:  # noqa: A002
+        """Return the label type of that kind whose text is exactly ``text``.
+
+        :raises NotFoundError: the project has no such label type.
+        """
+        for label in self.list_label_types(project_id, type):
+            if label.text == text:
+                return label
+        raise NotFoundError(
+            f"No {type} label type with text {text!r} in project {project_id}. "
+            "Create it first (create_label_type) or check the spelling.",
+            status_code=404, method="GET", url=self._transport.url(label_types_path(project_id, type)),
+        )
+
+    def list_label_types(self, project_id: int, type: LabelKind) -> list[LabelType]:  # noqa: A002
+        """Return the project's label types of that kind, oldest first (one unpaginated request)."""
+        path = label_types_path(project_id, type)
+        return [LabelType.model_validate(item) for item in self._transport.get(path)]
+
+    def create_label_type(
+        self,
+        project_id: int,
+        type: LabelKind,  # noqa: A002
+        text: str,
+        prefix_key: PrefixKey = None,
+        suffix_key: SuffixKey = None,
+        color: str | None = None,
+    ) -> LabelType:
+        """Create a label type (``POST .../{type}-types``); ``color`` is sent as ``background_color``.
+
+        The label types are listed first, because Doccano 1.8.4 answers a duplicate text with
+        an HTML 500 page; a duplicate raises ``InvalidArgumentError`` instead. Without
+        ``color`` the server picks a random one.
+
+        :raises InvalidArgumentError: invalid kind, text, keys or color, or the text is taken.
+        :raises ValidationError: the shortcut key is taken, or a prefix key lacks a suffix key.
+        :raises PermissionDeniedError: the user may not create labels in this project.
+        """
+        path = label_types_path(project_id, type)
+        check_label_text(text)
+        check_prefix_key(prefix_key)
+        check_suffix_key(suffix_key)
+        check_color(color)
+        self._check_text_is_free(project_id, type, text)
+        body: dict[str, Any] = {"text": text, "prefix_key": prefix_key, "suffix_key": suffix_key}
+        if color is not None:
+            body["background_color"] = color
+        label = LabelType.model_validate(self._transport.post(path, json=body))
+        log.info("Created %s label type %s (%r) in project %s.", type, label.id, text, project_id)
+        return label
+
+    def update_label_type(
+        self,
+        project_id: int,
+        label_type_id: int,
+        type: LabelKind,  # noqa: A002
+        text: str | None = None,
+        prefix_key: PrefixKey | int = UNCHANGED,
+        suffix_key: SuffixKey | int = UNCHANGED,
+        color: str | None = None,
+    ) -> LabelType:
+        """Change a label type with ``PATCH .../{type}-types/{id}``.
+
+        ``text`` and ``color`` are unchanged when ``None``. ``prefix_key`` and ``suffix_key``
+        are unchanged when ``-1``, because ``None`` is a real value there (no key).
+
+        :raises InvalidArgumentError: invalid kind, text, keys or color, or another label
+            type of that kind has the new text.
+        :raises ValidationError: the shortcut key is taken.
+        :raises NotFoundError: no label type of that kind has that id.
+        """
+        path = label_types_path(project_id, type)
+        body: dict[str, Any] = {}
+        if text is not None:
+            body["text"] = check_label_text(text)
+        if prefix_key != UNCHANGED:
+            check_prefix_key(prefix_key)
+            body["prefix_key"] = prefix_key
+        if suffix_key != UNCHANGED:
+            check_suffix_key(suffix_key)
+            body["suffix_key"] = suffix_key
+        if color is not None:
+            check_color(color)
+            body["background_color"] = color
+        if text is not None:
+            self._check_text_is_free(project_id, type, text, except_id=label_type_id)
+        return LabelType.model_validate(self._transport.patch(f"{path}/{label_type_id}", json=body))
+
+    def delete_label_type(self, project_id: int, label_type_id: int, type: LabelKind) -> None:  # noqa: A002
+        """Delete a label type and every annotation that uses it (``DELETE .../{type}-types/{id}``).
+
+        :raises NotFoundError: no label type of that kind has that id.
+        """
+        path = label_types_path(project_id, type)
+        self._transport.delete(f"{path}/{label_type_id}")
+
+    def bulk_delete_label_types(self, project_id: int, label_type_ids: list[int], type: LabelKind) -> None:  # noqa: A002
+        """Delete several label types with one ``DELETE .../{type}-types {"ids": [...]}``.
+
+        NOTE: Doccano 1.8.4 does not scope this delete to the project in the URL, so ids of
+        another project's label types are deleted too.
+
+        :raises InvalidArgumentError: ``label_type_ids`` is empty or holds a non-integer.
+        """
+        path = label_types_path(project_id, type)
+        ids = check_ids("label_type_ids", label_type_ids)
+        self._transport.delete(path, json={"ids": ids})
+
+    def upload_label_type(self, project_id: int, file_path: str, type: LabelKind) -> None:  # noqa: A002
+        """Create the label types listed in a JSON file (``POST .../{type}-type-upload``).
+
+        The file is a JSON array of objects with ``text`` and optionally ``prefix_key``,
+        ``suffix_key``, ``background_color`` and ``text_color``; it is sent as the multipart
+        field ``file``. The server creates all of them or none.
+
+        :raises InvalidArgumentError: invalid kind, or the file does not exist.
+        :raises ValidationError: the file is not a JSON array of labels, or a text or
+            shortcut key is already taken.
+        """
+        check_label_kind(type)
+        path = Path(file_path)
+        if not path.is_file():
+            raise InvalidArgumentError(f"Label file {file_path!r} not found: pass the path of a JSON file.")
+        with path.open("rb") as handle:
+            self._transport.post(
+                f"/v1/projects/{project_id}/{type}-type-upload",
+                files={"file": (path.name, handle, "application/json")},
+            )
+        log.info("Uploaded %s label types from %s to project %s.", type, path.name, project_id)
+
+    def _check_text_is_free(
+        self, project_id: int, type: str, text: str, except_id: int | None = None  # noqa: A002
+    ) -> None:
+        for label in self.list_label_types(project_id, type):
+            if label.text == text and label.id != except_id:
+                raise InvalidArgumentError(
+                    f"Project {project_id} already has a {type} label type {text!r} (id {label.id}): "
+                    "use that one (find_label_type_by_text) or choose another text."
+                )
