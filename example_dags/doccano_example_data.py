@@ -418,3 +418,28 @@ def summarize_jsonl_export(files: Iterable[str | os.PathLike[str]]) -> dict[str,
         "labeled": labeled,
         "label_distribution": dict(distribution.most_common()),
     }
+
+
+def find_export_files(event_extras: Iterable[dict], exports_root: str | os.PathLike[str]) -> list[Path]:
+    """Return the JSONL files of the newest export.
+
+    :param event_extras: ``extra`` dicts of the triggering Asset events, oldest first. The last
+        one with a ``files`` list of existing files wins.
+    :param exports_root: the folder with one sub-folder per export, searched when no event names
+        files; the most recently modified sub-folder with ``*.jsonl`` files wins.
+    :raises FileNotFoundError: when neither gives a JSONL file.
+    """
+    for extra in reversed(list(event_extras)):
+        files = [Path(name) for name in extra.get("files") or [] if str(name).endswith(".jsonl")]
+        existing = [path for path in files if path.is_file()]
+        if existing:
+            return sorted(existing)
+    root = Path(exports_root)
+    candidates = [folder for folder in root.rglob("*") if folder.is_dir() and any(folder.glob("*.jsonl"))]
+    if not candidates:
+        raise FileNotFoundError(
+            f"No export found: the Asset events name no existing JSONL files and {root} has no folder "
+            "with *.jsonl files. Run the producer DAG first or set DOCCANO_WORK_DIR to its work folder."
+        )
+    newest = max(candidates, key=lambda folder: folder.stat().st_mtime)
+    return sorted(newest.glob("*.jsonl"))
