@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from airflow.providers.common.compat.sdk import (
     AirflowException,
+    AirflowFailException,
     AirflowSensorTimeout,
     Asset,
     BaseHook,
@@ -24,6 +25,7 @@ from airflow.providers.common.compat.sdk import (
 
 __all__ = [
     "AirflowException",
+    "AirflowFailException",
     "AirflowSensorTimeout",
     "Asset",
     "BaseHook",

@@ -15,6 +15,7 @@ from doccano_provider.client.exceptions import (
     TaskFailedError,
     TransportError,
     UnexpectedResponseError,
+    UnsafeArchiveError,
     ValidationError,
     WaitTimeoutError,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "TaskFailedError",
     "TransportError",
     "UnexpectedResponseError",
+    "UnsafeArchiveError",
     "ValidationError",
     "WaitTimeoutError",
 ]

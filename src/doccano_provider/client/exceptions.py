@@ -15,6 +15,7 @@ The whole hierarchy, so a caller can pick the level to catch::
     │   ├── NotFoundError           404
     │   └── ServerError             5xx, including Doccano's 500 HTML pages
     ├── TaskFailedError             an import or export task finished with an error
+    ├── UnsafeArchiveError          an export zip has an unsafe path or link, or is too big
     └── WaitTimeoutError            a task or condition did not finish within the timeout
 
 Doccano 1.8.4 answers 403 both to missing or invalid credentials and to missing rights.
@@ -133,6 +134,10 @@ class TaskFailedError(DoccanoError):
         super().__init__(message)
         self.task_id = task_id
         self.errors = errors or []
+
+
+class UnsafeArchiveError(DoccanoError):
+    """An export archive has an absolute path, ``..``, a symbolic link, or too many or too large files."""
 
 
 class WaitTimeoutError(DoccanoError):

@@ -1,0 +1,114 @@
+"""Safe handling of downloaded export archives: file names and zip extraction."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import stat
+import tempfile
+import zipfile
+from email.message import Message
+from pathlib import Path, PurePosixPath
+
+from doccano_provider.client.exceptions import UnsafeArchiveError
+
+MAX_EXTRACT_BYTES = 4 * 1024**3
+"""Default cap of the total uncompressed size of an extracted export, in bytes (4 GiB)."""
+
+MAX_EXTRACT_MEMBERS = 10_000
+"""Default cap of the number of files in an extracted export."""
+
+_CHUNK = 1024 * 1024
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def filename_from_content_disposition(header: str | None) -> str | None:
+    """Return a safe file name from a ``Content-Disposition`` header, or ``None``.
+
+    Directories are stripped. A name that still contains ``..``, control characters or other
+    characters outside letters, digits, ``.``, ``_`` and ``-`` is rejected, so the name cannot
+    leave the download folder.
+    """
+    if not header:
+        return None
+    message = Message()
+    message["Content-Disposition"] = header
+    name = message.get_filename()
+    if not name:
+        return None
+    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if ".." in name or not _SAFE_NAME.match(name):
+        return None
+    return name
+
+
+def _check_member(info: zipfile.ZipInfo) -> PurePosixPath:
+    """Return the member's relative path, or raise if it is absolute, climbs up or is a link."""
+    name = info.filename.replace("\\", "/")
+    path = PurePosixPath(name)
+    if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
+        raise UnsafeArchiveError(f"Archive member {info.filename!r} has an absolute path; extraction stopped.")
+    if ".." in path.parts:
+        raise UnsafeArchiveError(f"Archive member {info.filename!r} contains '..'; extraction stopped.")
+    if stat.S_ISLNK(info.external_attr >> 16):
+        raise UnsafeArchiveError(f"Archive member {info.filename!r} is a symbolic link; extraction stopped.")
+    return path
+
+
+def safe_extract(
+    archive: Path,
+    target: Path,
+    *,
+    max_bytes: int = MAX_EXTRACT_BYTES,
+    max_members: int = MAX_EXTRACT_MEMBERS,
+) -> list[Path]:
+    """Extract ``archive`` into the new folder ``target`` and return the extracted files.
+
+    Every member is checked before anything is written: no absolute path, no ``..``, no
+    symbolic link, at most ``max_members`` members and at most ``max_bytes`` declared
+    uncompressed bytes. The bytes actually written are counted too, so a header that
+    understates a member's size cannot get past the cap. The files are written to a temporary
+    folder next to ``target`` that is renamed to ``target`` at the end, so a failed
+    extraction leaves nothing behind.
+
+    :raises UnsafeArchiveError: a member is unsafe or a cap is exceeded.
+    :raises FileExistsError: ``target`` already exists.
+    """
+    if target.exists():
+        raise FileExistsError(f"Extraction folder {target} already exists: remove it or choose another folder.")
+    with zipfile.ZipFile(archive) as zip_file:
+        members = zip_file.infolist()
+        if len(members) > max_members:
+            raise UnsafeArchiveError(
+                f"Archive {archive.name} has {len(members)} members, more than the limit of {max_members}."
+            )
+        declared = sum(info.file_size for info in members)
+        if declared > max_bytes:
+            raise UnsafeArchiveError(
+                f"Archive {archive.name} would extract to {declared} bytes, more than the limit of {max_bytes}."
+            )
+        checked = [(info, _check_member(info)) for info in members]
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        try:
+            written = 0
+            files = []
+            for info, relative in checked:
+                destination = staging.joinpath(*relative.parts)
+                if info.is_dir():
+                    destination.mkdir(parents=True, exist_ok=True)
+                    continue
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                with zip_file.open(info) as source, destination.open("wb") as sink:
+                    while chunk := source.read(_CHUNK):
+                        written += len(chunk)
+                        if written > max_bytes:
+                            raise UnsafeArchiveError(
+                                f"Archive {archive.name} extracts to more than the limit of {max_bytes} bytes."
+                            )
+                        sink.write(chunk)
+                files.append(relative)
+            staging.rename(target)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    return [target.joinpath(*relative.parts) for relative in files]

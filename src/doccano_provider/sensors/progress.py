@@ -1,0 +1,164 @@
+"""Sensor that waits until a Doccano project reaches an annotation target."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from doccano_provider._compat import (
+    AirflowException,
+    AirflowSensorTimeout,
+    BaseSensorOperator,
+    Context,
+    PokeReturnValue,
+)
+from doccano_provider.hooks.doccano import DoccanoHook
+from doccano_provider.links import DoccanoProjectLink
+from doccano_provider.sensors.criteria import (
+    DEFAULT_EXCLUDED_ROLES,
+    ProgressCriteria,
+    describe,
+    evaluate_progress,
+)
+from doccano_provider.triggers.progress import DoccanoProgressTrigger
+
+
+def fetch_snapshot(client: Any, project_id: int, criteria: ProgressCriteria) -> dict[str, Any]:
+    """Fetch what :func:`evaluate_progress` needs for ``criteria`` with the blocking client."""
+    project = client.find_project_by_id(project_id)
+    snapshot: dict[str, Any] = {"project_id": project_id, "collaborative": project.collaborative_annotation}
+    if not criteria.needs_members:
+        progress = client.get_progress(project_id)
+        snapshot.update(total=progress.total, complete=progress.complete)
+        return snapshot
+    members = client.get_members_progress(project_id)
+    total = members[0].total if members else client.count_examples(project_id)
+    snapshot.update(total=total, members={item.user: item.done for item in members})
+    if criteria.needs_roles:
+        snapshot["roles"] = {member.username: member.rolename for member in client.list_members(project_id)}
+    return snapshot
+
+
+class DoccanoAnnotationProgressSensor(BaseSensorOperator):
+    """Wait until annotators have confirmed enough examples of a Doccano project.
+
+    Doccano counts an example as done for a user once that user confirms it. In a
+    collaborative project one confirmation counts for everyone, so ``scope="project"`` reads
+    ``metrics/progress``. In a per-user project that endpoint counts only the caller, so the
+    member scopes read ``metrics/member-progress`` instead; ``scope="project"`` is rejected
+    there. Both ``min_fraction`` and ``min_count`` must hold when both are set.
+
+    Modes: ``poke`` and ``reschedule`` as for any sensor, or ``deferrable=True``, which hands
+    the wait to :class:`~doccano_provider.triggers.progress.DoccanoProgressTrigger` on the
+    triggerer and frees the worker slot. The sensor's ``timeout`` applies in every mode.
+
+    :param project_id: the Doccano project id.
+    :param min_fraction: fraction of the project's examples to confirm, in (0, 1].
+    :param min_count: number of examples to confirm.
+    :param scope: ``project`` (collaborative projects: confirmed by anyone), ``all_members``
+        (every counted member reaches the target), ``any_member`` (one member does) or
+        ``users`` (each user in ``usernames`` does).
+    :param usernames: the users that count for ``scope="users"``.
+    :param exclude_roles: roles that do not count for ``all_members`` and ``any_member``
+        (default: project admins, e.g. the account that runs the DAG).
+    :param deferrable: wait on the triggerer instead of in a worker slot.
+    :param doccano_conn_id: the ``doccano`` connection to use.
+    :param kwargs: ``BaseSensorOperator`` arguments: ``poke_interval``, ``timeout``, ``mode``...
+    """
+
+    template_fields: Sequence[str] = ("project_id", "usernames", "doccano_conn_id")
+    operator_extra_links = (DoccanoProjectLink(),)
+    ui_color = "#e0f0fa"
+
+    def __init__(
+        self,
+        *,
+        project_id: int | str,
+        min_fraction: float | None = None,
+        min_count: int | None = None,
+        scope: str = "project",
+        usernames: list[str] | None = None,
+        exclude_roles: Sequence[str] = DEFAULT_EXCLUDED_ROLES,
+        deferrable: bool = False,
+        doccano_conn_id: str = DoccanoHook.default_conn_name,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.project_id = project_id
+        self.min_fraction = min_fraction
+        self.min_count = min_count
+        self.scope = scope
+        self.usernames = usernames
+        self.exclude_roles = tuple(exclude_roles)
+        self.deferrable = deferrable
+        self.doccano_conn_id = doccano_conn_id
+        if not isinstance(usernames, str):
+            # Check what is known at parse time; templated usernames are checked at run time.
+            self._criteria()
+
+    def _criteria(self) -> ProgressCriteria:
+        if isinstance(self.usernames, str):
+            raise ValueError(f"Invalid usernames {self.usernames!r}: pass a list, e.g. [{self.usernames!r}].")
+        return ProgressCriteria(
+            min_fraction=self.min_fraction,
+            min_count=self.min_count,
+            scope=self.scope,
+            usernames=tuple(self.usernames or ()),
+            exclude_roles=self.exclude_roles,
+        )
+
+    def _project_id(self) -> int:
+        try:
+            return int(self.project_id)
+        except (TypeError, ValueError):
+            raise ValueError(f"Invalid project_id {self.project_id!r}: use the Doccano project's integer id.") from None
+
+    def execute(self, context: Context) -> Any:
+        hook = DoccanoHook(self.doccano_conn_id)
+        DoccanoProjectLink.persist(context, hook.project_url(self._project_id()))
+        if not self.deferrable:
+            return super().execute(context)
+        criteria = self._criteria()
+        met, progress = self._check(hook, criteria)
+        if met:
+            return progress
+        deadline = time.time() + float(self.timeout) if self.timeout is not None else None
+        self.defer(
+            trigger=DoccanoProgressTrigger(
+                project_id=self._project_id(),
+                criteria=criteria.to_dict(),
+                doccano_conn_id=self.doccano_conn_id,
+                poll_interval=float(self.poke_interval),
+                deadline=deadline,
+            ),
+            method_name="execute_complete",
+        )
+
+    def _check(self, hook: DoccanoHook, criteria: ProgressCriteria) -> tuple[bool, dict[str, Any]]:
+        project_id = self._project_id()
+        met, progress = evaluate_progress(criteria, fetch_snapshot(hook.get_conn(), project_id, criteria))
+        self.log.info(
+            "Doccano project %s: %s; target %s.", project_id, describe(progress), "reached" if met else "not reached"
+        )
+        return met, progress
+
+    def poke(self, context: Context) -> PokeReturnValue:
+        met, progress = self._check(DoccanoHook(self.doccano_conn_id), self._criteria())
+        return PokeReturnValue(is_done=met, xcom_value=progress)
+
+    def execute_complete(self, context: Context, event: dict[str, Any]) -> dict[str, Any]:
+        """Return the progress the trigger saw, or raise on its timeout or error event."""
+        status = event.get("status")
+        self.log.info(
+            "Trigger for project %s ended with %s after %s poll(s), %s request(s), %s s.",
+            event.get("project_id"), status, event.get("polls"), event.get("requests"), event.get("seconds"),
+        )
+        if status == "success":
+            return event["progress"]
+        if status == "timeout":
+            seen = describe(event["progress"]) if event.get("progress") else "no progress read"
+            raise AirflowSensorTimeout(
+                f"Doccano project {event.get('project_id')} did not reach the target within {self.timeout} s ({seen})."
+            )
+        raise AirflowException(f"Waiting for Doccano project {event.get('project_id')} failed: {event.get('message')}")
