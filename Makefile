@@ -50,6 +50,9 @@ test: venv doccano-up
 bench: venv doccano-up
 	$(PY) bench/run.py
 
+demo-active-learning: venv doccano-up
+	$(PY) tools/demo_active_learning.py $(DEMO_AL_ARGS)
+
 stop: doccano-down
 
 clean: stop

@@ -1,10 +1,11 @@
 """Active-learning loop on poem sentiment: one DAG run is one round.
 
-Each run waits until the previous round's batch is confirmed, exports only what was confirmed
-or changed since the last run, trains a TF-IDF + logistic regression classifier on every
-confirmed verse so far, logs its accuracy on the held-out test split, pre-annotates the
-unconfirmed verses with its predictions and confidences, writes their uncertainty to the
-examples' ``score``, and returns the ids of the next batch to annotate (least certain first).
+Each run waits until the previous round's batch is confirmed. It then exports only what was
+confirmed or changed since the last run and trains a naive Bayes word-count classifier on every
+confirmed verse so far. It logs the classifier's accuracy on the held-out test split,
+pre-annotates the unconfirmed verses with the predictions and confidences, and writes their
+uncertainty to the examples' ``score``. The last task returns the ids of the next batch to
+annotate, least certain first.
 
 The project must exist with the category labels ``negative``, ``no_impact``, ``positive`` and
 ``mixed`` and ``collaborative_annotation`` on, so annotators see the pre-annotations
@@ -38,7 +39,11 @@ log = logging.getLogger(__name__)
 # Dataset label (-1, 0, 1, 2 in the TSV files) to the Doccano label text.
 LABEL_NAMES = {"-1": "negative", "0": "no_impact", "1": "positive", "2": "mixed"}
 DEFAULT_TEST_PATH = str(
-    Path(os.environ.get("DOCCANO_SHARED_DIR", "/work/shared")) / "data" / "poem_sentiment" / "data" / "test.tsv"
+    Path(os.environ.get("DOCCANO_SHARED_DIR", "/work/shared"))
+    / "data"
+    / "poem_sentiment"
+    / "data"
+    / "test.tsv"
 )
 
 
@@ -100,7 +105,12 @@ with DAG(
         assert params is not None
         client = DoccanoHook().get_conn()
         confirmed = client.count_examples(int(params["project_id"]), is_confirmed=True)
-        log.info("Project %s: %d of %d confirmed examples", params["project_id"], confirmed, params["min_confirmed"])
+        log.info(
+            "Project %s: %d of %d confirmed examples",
+            params["project_id"],
+            confirmed,
+            params["min_confirmed"],
+        )
         return PokeReturnValue(is_done=confirmed >= int(params["min_confirmed"]), xcom_value=confirmed)
 
     export_confirmed = DoccanoIncrementalExportOperator(
@@ -114,9 +124,9 @@ with DAG(
     def train_and_predict(export: dict[str, Any], params: dict[str, Any] | None = None) -> dict[str, Any]:
         """Train on every confirmed verse so far, score the held-out split, predict the rest."""
         assert params is not None
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
+        from sklearn.feature_extraction.text import CountVectorizer
         from sklearn.metrics import accuracy_score
+        from sklearn.naive_bayes import MultinomialNB
         from sklearn.pipeline import make_pipeline
 
         project_id = int(params["project_id"])
@@ -129,27 +139,41 @@ with DAG(
         texts = [row["text"] for row in rows.values() if row.get("label")]
         labels = [row["label"][0] for row in rows.values() if row.get("label")]
         result: dict[str, Any] = {
-            "round": params["round"], "trained_on": len(texts), "new": export["changed"],
-            "accuracy": None, "predicted": 0, "predictions_path": str(predictions_path),
+            "round": params["round"],
+            "trained_on": len(texts),
+            "new": export["changed"],
+            "accuracy": None,
+            "predicted": 0,
+            "predictions_path": str(predictions_path),
         }
         if len(set(labels)) < 2:
-            log.info("round %s: %d confirmed verses, too few classes to train; no predictions",
-                     params["round"], len(texts))
+            log.info(
+                "round %s: %d confirmed verses, too few classes to train; no predictions",
+                params["round"],
+                len(texts),
+            )
             predictions_path.write_text("", encoding="utf-8")
-            (work_dir / f"metrics-round-{params['round']}.json").write_text(json.dumps(result), encoding="utf-8")
+            (work_dir / f"metrics-round-{params['round']}.json").write_text(
+                json.dumps(result), encoding="utf-8"
+            )
             return result
 
-        model = make_pipeline(
-            TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True),
-            LogisticRegression(max_iter=1000, C=5.0),
-        )
+        # Word counts with naive Bayes: on a few hundred verses it beats TF-IDF with logistic
+        # regression, which stays at the majority class for longer.
+        model = make_pipeline(CountVectorizer(), MultinomialNB(alpha=0.5))
         model.fit(texts, labels)
         test = read_poem_tsv(params["test_path"])
-        accuracy = float(accuracy_score([label for _, label in test], model.predict([text for text, _ in test])))
+        accuracy = float(
+            accuracy_score([label for _, label in test], model.predict([text for text, _ in test]))
+        )
         result["accuracy"] = accuracy
         log.info(
             "round %s: trained on %d confirmed verses (%d new), accuracy %.3f on %d held-out test verses",
-            params["round"], len(texts), export["changed"], accuracy, len(test),
+            params["round"],
+            len(texts),
+            export["changed"],
+            accuracy,
+            len(test),
         )
 
         client = DoccanoHook().get_conn()

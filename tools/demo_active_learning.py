@@ -57,7 +57,9 @@ def server_settings() -> dict[str, Any]:
     state_dir = Path(os.environ.get("DOCCANO_STATE_DIR", ROOT / ".doccano"))
     env_file = state_dir / "server.env"
     if not env_file.is_file():
-        raise SystemExit(f"{env_file} not found: start the server with 'make doccano-up' or set DOCCANO_STATE_DIR.")
+        raise SystemExit(
+            f"{env_file} not found: start the server with 'make doccano-up' or set DOCCANO_STATE_DIR."
+        )
     values = read_env_file(env_file)
     annotators = []
     index = 1
@@ -97,8 +99,10 @@ def setup_project(client: DoccanoClient, settings: dict[str, Any], verses: list[
     """Create the project, its labels and members, and upload the verses without labels."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
     project = client.create_project(
-        f"poem-active-learning-{stamp}", "DocumentClassification",
-        "Active-learning demo on poem sentiment", collaborative_annotation=True,
+        f"poem-active-learning-{stamp}",
+        "DocumentClassification",
+        "Active-learning demo on poem sentiment",
+        collaborative_annotation=True,
         single_class_classification=False,
     )
     for text in LABEL_NAMES.values():
@@ -144,7 +148,9 @@ def run_airflow(args: Sequence[str], env: dict[str, str], log_file: Path) -> Non
         out.flush()
         result = subprocess.run([airflow, *args], env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
     if result.returncode != 0:
-        raise SystemExit(f"'airflow {' '.join(args[:3])}' failed (exit code {result.returncode}); see {log_file}.")
+        raise SystemExit(
+            f"'airflow {' '.join(args[:3])}' failed (exit code {result.returncode}); see {log_file}."
+        )
 
 
 def read_back(client: DoccanoClient, project_id: int, count: int = 3) -> list[str]:
@@ -156,8 +162,8 @@ def read_back(client: DoccanoClient, project_id: int, count: int = 3) -> list[st
         if categories:
             category = categories[0]
             lines.append(
-                f"example {example.id}: label {label_texts[category.label]!r}, prob {category.prob:.3f}, "
-                f"score (uncertainty) {example.score:.3f}"
+                f"example {example.id}: label {label_texts[category.label]!r}, "
+                f"prob {category.confidence:.3f}, score (uncertainty) {example.score:.3f}"
             )
         if len(lines) >= count:
             break
@@ -179,7 +185,10 @@ def run(options: argparse.Namespace) -> int:
     admin = DoccanoClient(settings["url"])
     admin.login(settings["username"], settings["password"])
     project_id = setup_project(admin, settings, verses)
-    print(f"Project {project_id}: {len(verses)} train verses at {settings['url']}/projects/{project_id}", flush=True)
+    print(
+        f"Project {project_id}: {len(verses)} train verses at {settings['url']}/projects/{project_id}",
+        flush=True,
+    )
 
     batch: list[int] = []
     results = []
@@ -190,14 +199,21 @@ def run(options: argparse.Namespace) -> int:
         if batch:
             wanted = set(batch)
             annotators = SimulatedAnnotators(
-                settings["url"], settings["annotators"], project_id,
+                settings["url"],
+                settings["annotators"],
+                project_id,
                 gold=lambda example, wanted=wanted: gold.get(example.text) if example.id in wanted else None,
-                pace=options.pace, target=target, split_work=True,
+                pace=options.pace,
+                target=target,
+                split_work=True,
             )
             annotators.start()
         conf = {
-            "project_id": project_id, "round": round_number, "min_confirmed": target,
-            "batch_size": options.batch_size, "work_dir": str(work_dir),
+            "project_id": project_id,
+            "round": round_number,
+            "min_confirmed": target,
+            "batch_size": options.batch_size,
+            "work_dir": str(work_dir),
             "test_path": str(folder / "test.tsv"),
         }
         started = time.monotonic()
@@ -231,11 +247,17 @@ def run(options: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rounds", type=int, default=3, help="training rounds after the seed round (default 3)")
-    parser.add_argument("--batch-size", type=int, default=60, help="verses annotated per round (default 60)")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="training rounds after the seed round (default 3)"
+    )
+    parser.add_argument(
+        "--batch-size", type=int, default=100, help="verses annotated per round (default 100)"
+    )
     parser.add_argument("--limit", type=int, default=None, help="use only the first N train verses")
     parser.add_argument("--pace", type=float, default=20.0, help="examples per second per annotator")
-    parser.add_argument("--work-dir", default=None, help="folder for exports, predictions and the Airflow log")
+    parser.add_argument(
+        "--work-dir", default=None, help="folder for exports, predictions and the Airflow log"
+    )
     parser.add_argument("--keep-project", action="store_true", help="keep the Doccano project afterwards")
     return run(parser.parse_args(argv))
 

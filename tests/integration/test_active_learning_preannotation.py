@@ -27,7 +27,11 @@ def _categories(client: DoccanoClient, project_id: int, example_id: int) -> list
 def test_push_categories_read_back(admin_client, classification_project):
     project, ids = classification_project
     records = [
-        {"example_id": example_id, "label": "positive" if index % 2 else "negative", "confidence": 0.5 + index / 20}
+        {
+            "example_id": example_id,
+            "label": "positive" if index % 2 else "negative",
+            "confidence": 0.5 + index / 20,
+        }
         for index, example_id in enumerate(ids)
     ]
     result = push_predictions(
@@ -77,7 +81,9 @@ def test_push_keeps_human_labels(admin_client, annotator_clients, doccano_server
     admin_client.add_member(project.id, doccano_server.annotators[0][0], "annotator")
     positive = admin_client.find_label_type_by_text(project.id, "positive", "category").id
     # Posted the way Doccano's web UI does: no prob.
-    annotator._transport.post(f"/v1/projects/{project.id}/examples/{ids[1]}/categories", json={"label": positive})
+    annotator._transport.post(
+        f"/v1/projects/{project.id}/examples/{ids[1]}/categories", json={"label": positive}
+    )
     records = [{"example_id": ids[1], "label": "negative", "confidence": 0.9}]
     result = push_predictions(admin_client, project.id, validate_predictions(records, "category"), "category")
     assert result.kept_existing == 1

@@ -12,9 +12,9 @@ Facts about Doccano 1.8.4 that shape it:
   server returns as a 500 page, so existing annotations are read before anything is created.
 * ``requests.Session`` is not safe to share between threads, so every worker thread gets its
   own :class:`DoccanoClient` that reuses the caller's token (no extra login).
-* The JSONL import stores labels with ``prob=0`` and ignores any ``prob`` key in a label, and
-  unknown top-level keys such as ``score`` land in the example's ``meta``; see
-  :func:`import_predicted_examples`.
+* The JSONL import stores labels with ``prob=0`` and ignores any ``prob`` key in a label.
+  Unknown top-level keys such as ``score`` go to the example's ``meta`` (see
+  :func:`import_predicted_examples`).
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ MAX_LISTED_FAILURES = 5
 
 @dataclass
 class PreannotationResult:
-    """What one push of predictions did.
+    """Counts of one push of predictions.
 
     :ivar created: examples that got the prediction (for the first time or replacing an older one).
     :ivar unchanged: examples that already carried exactly this prediction (e.g. on a task retry).
@@ -270,8 +270,13 @@ def push_predictions(
     result.seconds = time.monotonic() - started
     log.info(
         "Pre-annotated project %s in %.1f s: %d created, %d unchanged, %d kept, %d scored, %d failed",
-        project_id, result.seconds, result.created, result.unchanged, result.kept_existing,
-        result.scored, len(result.failed),
+        project_id,
+        result.seconds,
+        result.created,
+        result.unchanged,
+        result.kept_existing,
+        result.scored,
+        len(result.failed),
     )
     if result.failed:
         listed = "; ".join(f"example {item['example_id']}: {item['error']}" for item in result.failed[:5])
@@ -322,7 +327,9 @@ def import_predicted_examples(
         )
     if not new_only:
         raise InvalidArgumentError("No predictions to import: pass at least one record.")
-    lines = [json.dumps(_import_row(prediction), ensure_ascii=False, sort_keys=True) for prediction in new_only]
+    lines = [
+        json.dumps(_import_row(prediction), ensure_ascii=False, sort_keys=True) for prediction in new_only
+    ]
     content = ("\n".join(lines) + "\n").encode("utf-8")
     upload_name = f"preannotations-{hashlib.sha256(content).hexdigest()[:16]}.jsonl"
     if _upload_exists(client, project_id, new_only[0].text or "", upload_name):
@@ -336,8 +343,13 @@ def import_predicted_examples(
             project_id, [str(path)], task, "JSONL", upload_names=[upload_name], timeout=timeout
         )
     errors = list(status.errors or [])
-    log.info("Imported %d pre-annotated examples to project %s as %s; %d rejected lines",
-             len(new_only) - len(errors), project_id, upload_name, len(errors))
+    log.info(
+        "Imported %d pre-annotated examples to project %s as %s; %d rejected lines",
+        len(new_only) - len(errors),
+        project_id,
+        upload_name,
+        len(errors),
+    )
     return {"uploaded": True, "upload_name": upload_name, "examples": len(new_only), "errors": errors[:10]}
 
 
@@ -369,8 +381,8 @@ def select_uncertain_examples(
 ) -> list[int]:
     """Return the ids of the ``batch_size`` unconfirmed examples with the highest ``score``.
 
-    NOTE: examples never scored keep Doccano's default score of 100, so they come first; that
-    is intended, because the model has said nothing about them yet.
+    NOTE: examples never scored keep Doccano's default score of 100, so they come first. That
+    is intended, because the model has made no prediction for them yet.
     """
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise InvalidArgumentError(f"Invalid batch_size {batch_size!r}: use an integer >= 1.")
@@ -386,9 +398,9 @@ def human_category_texts(
 ) -> list[str]:
     """Return the texts of the example's categories that a person set, i.e. with ``prob`` 0.
 
-    NOTE: Doccano 1.8.4 does not expose the ``manual`` flag, so ``prob`` is the only sign: its web
-    UI creates labels with ``prob=0``, and this module writes the model's confidence, which is
-    greater than 0 unless a model predicts with confidence 0.
+    NOTE: Doccano 1.8.4 does not expose the ``manual`` flag, so ``prob`` is the only sign. Its web
+    UI posts a category as ``{id, label, user}``, which the server stores with ``prob=0``. This
+    module writes the model's confidence, so a prediction made with confidence 0 looks human.
     """
     categories = client._transport.get(f"/v1/projects/{project_id}/examples/{example_id}/categories")
     return sorted(

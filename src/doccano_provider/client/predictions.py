@@ -5,9 +5,9 @@ A prediction record names one example and what a model predicts for it::
     {"example_id": 12, "label": "positive", "confidence": 0.91}
     {"example_id": 13, "spans": [{"start_offset": 0, "end_offset": 4, "label": "ORG"}], "confidence": 0.7}
 
-A record for an example that does not exist yet carries ``text`` instead of ``example_id``; such
-records are imported as new examples together with their labels (see
-:func:`doccano_provider.client.preannotate.import_predicted_examples`).
+A record for an example that does not exist yet carries ``text`` instead of ``example_id``.
+Such records are imported as new examples together with their labels, by
+:func:`doccano_provider.client.preannotate.import_predicted_examples`.
 """
 
 from __future__ import annotations
@@ -142,7 +142,9 @@ def validate_predictions(
         predictions.append(prediction)
     if errors:
         listed = "\n  ".join(errors[:MAX_LISTED_ERRORS])
-        more = f"\n  ... and {len(errors) - MAX_LISTED_ERRORS} more" if len(errors) > MAX_LISTED_ERRORS else ""
+        more = (
+            f"\n  ... and {len(errors) - MAX_LISTED_ERRORS} more" if len(errors) > MAX_LISTED_ERRORS else ""
+        )
         raise InvalidArgumentError(
             f"{len(errors)} invalid prediction record(s) in {source}; nothing was sent. Fix them and "
             f"retry:\n  {listed}{more}"

@@ -48,8 +48,8 @@ class DoccanoIncrementalExportOperator(BaseOperator):
     confirmation timestamps can only be read one example at a time. So the operator runs one
     JSONL export of the confirmed examples and compares each row's fingerprint (text, labels
     and meta) with the fingerprints stored after the previous successful run. A row is returned
-    when it is newly confirmed or its labels, text or meta changed; rows that disappeared
-    (un-confirmed or deleted examples) are listed in ``removed``.
+    when it is newly confirmed or its labels, text or meta changed. The keys of rows that
+    disappeared (un-confirmed or deleted examples) are listed in ``removed``.
 
     The fingerprints are kept in the Airflow Variable ``marker_variable``, and the Variable is
     written only as the last step of a run, so a failed run leaves the marker where it was and
@@ -110,19 +110,28 @@ class DoccanoIncrementalExportOperator(BaseOperator):
         exported_at = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         with tempfile.TemporaryDirectory(prefix="doccano-incremental-") as folder:
             extracted = client.download(
-                project_id, "JSONL", only_approved=True, dir_name=folder, extract=True,
+                project_id,
+                "JSONL",
+                only_approved=True,
+                dir_name=folder,
+                extract=True,
                 timeout=self.export_timeout,
             )
             rows = read_export_rows(Path(extracted))
+
         changed, removed, fingerprints = diff_rows(rows, previous)
         if self.prefer_human_labels:
             self._keep_human_labels(client, project_id, changed)
+
         path = None
         if self.destination and changed:
             path = _write_jsonl(str(self.destination), f"changes-{exported_at}.jsonl", changed)
         self.log.info(
             "Project %s: %d confirmed rows, %d new or changed, %d removed since the last export",
-            project_id, len(rows), len(changed), len(removed),
+            project_id,
+            len(rows),
+            len(changed),
+            len(removed),
         )
         result = {
             "project_id": project_id,
@@ -135,7 +144,7 @@ class DoccanoIncrementalExportOperator(BaseOperator):
         # Push the XCom before moving the marker, so an XCom that fails to serialize or store
         # fails the task with the marker unchanged.
         context["ti"].xcom_push(key="return_value", value=result)
-        # NOTE: the marker is written before Airflow records the task's success; if only that
+        # NOTE: the marker is written before Airflow records the task's success. If only that
         # last step fails, the retry starts from the new marker and returns no changes.
         Variable.set(key, build_marker(fingerprints, exported_at), serialize_json=True)
         return result

@@ -41,7 +41,7 @@ def _check_batch_size(value: Any, task_id: str) -> int:
         batch_size = int(value)
     except (TypeError, ValueError):
         batch_size = 0
-    if isinstance(value, bool) or isinstance(value, float) or batch_size < 1:
+    if isinstance(value, (bool, float)) or batch_size < 1:
         raise ValueError(f"Invalid batch_size {value!r} for task {task_id}: use an integer >= 1.")
     return batch_size
 
@@ -109,7 +109,9 @@ class DoccanoPreannotateOperator(BaseOperator):
                 f"Invalid on_existing {on_existing!r} for task {self.task_id}: use 'replace' or 'skip'."
             )
         if isinstance(max_workers, bool) or not isinstance(max_workers, int) or max_workers < 1:
-            raise ValueError(f"Invalid max_workers {max_workers!r} for task {self.task_id}: use an integer >= 1.")
+            raise ValueError(
+                f"Invalid max_workers {max_workers!r} for task {self.task_id}: use an integer >= 1."
+            )
         self.project_id = project_id
         self.predictions = predictions
         self.predictions_path = predictions_path
@@ -132,8 +134,8 @@ class DoccanoPreannotateOperator(BaseOperator):
         if not isinstance(self.predictions, list):
             raise InvalidArgumentError(
                 f"Task {self.task_id}: predictions must be a list of records, got "
-                f"{type(self.predictions).__name__}. Pull the upstream XCom as a list (render_template_as_native_obj=True "
-                "or pass the XComArg itself)."
+                f"{type(self.predictions).__name__}. Pass the upstream XComArg itself, or render "
+                "templates as native objects (render_template_as_native_obj=True)."
             )
         return list(self.predictions), "predictions"
 
@@ -143,6 +145,7 @@ class DoccanoPreannotateOperator(BaseOperator):
         predictions = validate_predictions(records, self.kind, source=source)  # type: ignore[arg-type]
         existing = [prediction for prediction in predictions if prediction.example_id is not None]
         new = [prediction for prediction in predictions if prediction.text is not None]
+
         client = DoccanoHook(doccano_conn_id=self.doccano_conn_id).get_conn()
         if existing:
             # Checked before the import below, so an unknown label fails the task with nothing written.
@@ -150,8 +153,13 @@ class DoccanoPreannotateOperator(BaseOperator):
         imported: dict[str, Any] | None = None
         if new:
             imported = import_predicted_examples(
-                client, project_id, new, self.kind, timeout=self.import_timeout  # type: ignore[arg-type]
+                client,
+                project_id,
+                new,
+                self.kind,
+                timeout=self.import_timeout,  # type: ignore[arg-type]
             )
+
         result: dict[str, Any] = {"project_id": project_id}
         if existing:
             pushed = push_predictions(
@@ -167,7 +175,9 @@ class DoccanoPreannotateOperator(BaseOperator):
         result["imported"] = imported
         self.log.info(
             "Pushed %d predictions to existing examples and %d as new examples of project %s",
-            len(existing), len(new), project_id,
+            len(existing),
+            len(new),
+            project_id,
         )
         return result
 

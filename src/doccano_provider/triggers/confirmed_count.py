@@ -18,7 +18,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-
 from airflow.triggers.base import BaseEventTrigger, TriggerEvent
 
 
@@ -32,8 +31,9 @@ class DoccanoConfirmedCountTrigger(BaseEventTrigger):
     NOTE: the crossing point lives in the trigger's memory. When the triggerer restarts, the
     trigger starts again from ``threshold``, so it fires once more if the count is already past it.
 
-    The count is what the connection's user sees: in a collaborative project the examples that
-    anyone confirmed, otherwise the examples that this user confirmed.
+    The count is Doccano's ``confirmed=true`` filter for the connection's user. In a
+    collaborative project it counts the examples that anyone confirmed, otherwise only the
+    examples that this user confirmed.
 
     :param project_id: the Doccano project.
     :param threshold: confirmed count of the first event.
@@ -123,13 +123,18 @@ class DoccanoConfirmedCountTrigger(BaseEventTrigger):
                 except httpx.HTTPError as error:
                     self.log.warning(
                         "Counting confirmed examples of project %s failed (%s); retrying in %.0f s",
-                        self.project_id, error, self.poll_interval,
+                        self.project_id,
+                        error,
+                        self.poll_interval,
                     )
                     await asyncio.sleep(self.poll_interval)
                     continue
                 if next_threshold is not None and count >= next_threshold:
                     self.log.info(
-                        "Project %s has %d confirmed examples (threshold %d)", self.project_id, count, next_threshold
+                        "Project %s has %d confirmed examples (threshold %d)",
+                        self.project_id,
+                        count,
+                        next_threshold,
                     )
                     yield TriggerEvent(
                         {"project_id": self.project_id, "confirmed": count, "threshold": next_threshold}
