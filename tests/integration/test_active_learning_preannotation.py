@@ -131,3 +131,30 @@ def test_select_most_uncertain_first(admin_client, classification_project):
     admin_client.confirm_example(project.id, ids[1])
     selected = select_uncertain_examples(admin_client, project.id, 3)
     assert selected == [ids[4], ids[2], ids[5]]
+
+
+def test_push_rejects_other_project_ids(admin_client, project_factory, classification_project):
+    project, ids = classification_project
+    other = project_factory("DocumentClassification")
+    admin_client.create_label_type(other.id, "category", "positive")
+    foreign = admin_client.create_example(other.id, "a verse of another project").id
+    records = [
+        {"example_id": ids[0], "label": "positive", "confidence": 0.9},
+        {"example_id": foreign, "label": "positive", "confidence": 0.9},
+    ]
+    with pytest.raises(InvalidArgumentError, match=f"{foreign}"):
+        push_predictions(admin_client, project.id, validate_predictions(records, "category"), "category")
+    assert _categories(admin_client, project.id, ids[0]) == []
+    assert _categories(admin_client, other.id, foreign) == []
+
+
+def test_push_without_prefetch_reads_labels(admin_client, classification_project):
+    project, ids = classification_project
+    records = [{"example_id": example_id, "label": "negative", "confidence": 0.6} for example_id in ids]
+    predictions = validate_predictions(records, "category")
+    first = push_predictions(admin_client, project.id, predictions, "category", prefetch=False)
+    second = push_predictions(admin_client, project.id, predictions, "category", prefetch=False)
+    assert first.created == len(ids)
+    assert second.unchanged == len(ids)
+    for example_id in ids:
+        assert len(_categories(admin_client, project.id, example_id)) == 1

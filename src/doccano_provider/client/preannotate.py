@@ -9,7 +9,8 @@ Facts about Doccano 1.8.4 that shape it:
   The REST serializers accept and return ``prob`` but leave ``manual`` out, so every annotation
   created through the API is stored with ``manual=false``, and no client can read the flag back.
 * A second identical category from the same user is a database constraint error that the
-  server returns as a 500 page, so existing annotations are read before anything is created.
+  server returns as a 500 page. So an example's annotations are read before anything is
+  created on it, unless an export taken just before showed it had no label.
 * ``requests.Session`` is not safe to share between threads, so every worker thread gets its
   own :class:`DoccanoClient` that reuses the caller's token (no extra login).
 * The JSONL import stores labels with ``prob=0`` and ignores any ``prob`` key in a label.
@@ -40,6 +41,8 @@ log = logging.getLogger("doccano_provider.client")
 OnExisting = Literal["replace", "skip"]
 ON_EXISTING_CHOICES: tuple[str, ...] = ("replace", "skip")
 _ANNOTATION_ROUTES = {"category": "categories", "span": "spans"}
+# Columns of a JSONL export row that carry labels, across the text project types.
+_LABEL_COLUMNS = ("label", "entities", "relations", "cats")
 # Meta key that carries a prediction's confidence on imported examples, because the import
 # cannot set an annotation's prob.
 CONFIDENCE_META_KEY = "prediction_confidence"
@@ -149,7 +152,11 @@ class _Pusher:
         self.label_ids = label_ids
         self.on_existing = on_existing
         self.write_scores = write_scores
-        self.user_id = int(client._transport.get("/v1/me")["id"])
+        profile = client._transport.get("/v1/me")
+        self.user_id = int(profile["id"])
+        self.username = str(profile["username"])
+        # Ids of examples known to have no label; None means "read each example's labels".
+        self.unlabeled: set[int] | None = None
         self._local = threading.local()
         self._clients: list[DoccanoClient] = []
         self._lock = threading.Lock()
@@ -182,27 +189,66 @@ class _Pusher:
         return outcome, scored
 
     def _apply_labels(self, transport: Any, path: str, prediction: Prediction) -> str:
+        wanted = _wanted_annotations(prediction, self.label_ids)
+        if self.unlabeled is not None and prediction.example_id in self.unlabeled:
+            # The export taken at the start showed no label on this example, so nothing to read.
+            for body in wanted:
+                transport.post(path, json=body)
+            return "created"
         existing = transport.get(path)
-        others = [item for item in existing if item.get("user") != self.user_id]
-        mine = [item for item in existing if item.get("user") == self.user_id]
-        if others:
+        if any(item.get("user") != self.user_id for item in existing):
             # Someone else (a person, in a collaborative project) labeled it: never overwrite.
             return "kept_existing"
-        wanted = _wanted_annotations(prediction, self.label_ids)
-        wanted_ids = sorted(_identity(body) for body in wanted)
-        mine_ids = sorted(_identity(item) for item in mine)
-        if mine and wanted_ids == mine_ids:
-            for item, body in zip(sorted(mine, key=_identity), sorted(wanted, key=_identity), strict=True):
-                if abs(float(item.get("prob", 0.0)) - body["prob"]) > 1e-9:
-                    transport.patch(f"{path}/{item['id']}", json={"prob": body["prob"]})
-            return "unchanged"
-        if mine and self.on_existing == "skip":
+        wanted_by_identity = {_identity(body): body for body in wanted}
+        kept = [item for item in existing if _identity(item) in wanted_by_identity]
+        stale = [item for item in existing if _identity(item) not in wanted_by_identity]
+        kept_identities = {_identity(item) for item in kept}
+        missing = [body for identity, body in wanted_by_identity.items() if identity not in kept_identities]
+        if (stale or missing) and existing and self.on_existing == "skip":
             return "kept_existing"
-        for item in mine:
+        for item in kept:
+            prob = wanted_by_identity[_identity(item)]["prob"]
+            if abs(float(item.get("prob", 0.0)) - prob) > 1e-9:
+                transport.patch(f"{path}/{item['id']}", json={"prob": prob})
+        # Change stale annotations in place (one request each) before deleting or adding any. A
+        # missing label is on none of this user's annotations, so the change breaks no uniqueness.
+        for item, body in zip(stale, missing, strict=False):
+            transport.patch(f"{path}/{item['id']}", json=body)
+        for item in stale[len(missing) :]:
             transport.delete(f"{path}/{item['id']}")
-        for body in wanted:
+        for body in missing[len(stale) :]:
             transport.post(path, json=body)
-        return "created"
+        return "created" if stale or missing else "unchanged"
+
+
+def _labeled_and_all_example_ids(
+    client: DoccanoClient, project_id: int, username: str
+) -> tuple[set[int], set[int]] | None:
+    """Return (ids of examples with labels visible to ``username``, ids of all examples) from one export.
+
+    Returns ``None`` when the export has no file for that user (e.g. a superuser who is not a
+    member of a per-user project), so the caller reads each example's labels instead.
+    """
+    with tempfile.TemporaryDirectory(prefix="doccano-prefetch-") as folder:
+        extracted = Path(client.download(project_id, "JSONL", dir_name=folder, extract=True))
+        files = sorted(extracted.rglob("*.jsonl"))
+        chosen = [path for path in files if path.stem == "all"] or [
+            path for path in files if path.stem == username
+        ]
+        if not chosen:
+            return None
+        labeled: set[int] = set()
+        all_ids: set[int] = set()
+        for path in chosen:
+            with path.open(encoding="utf-8") as handle:
+                for line in handle:
+                    if not line.strip():
+                        continue
+                    row = json.loads(line)
+                    all_ids.add(int(row["id"]))
+                    if any(row.get(column) for column in _LABEL_COLUMNS):
+                        labeled.add(int(row["id"]))
+    return labeled, all_ids
 
 
 def push_predictions(
@@ -214,10 +260,13 @@ def push_predictions(
     on_existing: OnExisting = "replace",
     max_workers: int = 4,
     write_scores: bool = True,
+    prefetch: bool = True,
 ) -> PreannotationResult:
     """Write predictions on existing examples as annotations with ``prob`` = confidence.
 
-    For each example, the annotations visible to the client's user are read first, then:
+    With ``prefetch``, one JSONL export first lists the examples that have no label yet, and
+    those get their prediction directly. For every other example, the annotations visible to the
+    client's user are read first, then:
 
     * labeled by another user (a person, in a collaborative project): left alone;
     * already carrying exactly this prediction from this user: left alone (``prob`` is updated
@@ -225,6 +274,9 @@ def push_predictions(
     * carrying a different earlier prediction from this user: replaced (``on_existing="replace"``)
       or left alone (``"skip"``);
     * otherwise: the prediction is created.
+
+    NOTE: the export is a snapshot. When a person labels an unlabeled example after the export
+    and before the push, the prediction is added beside that label.
 
     With ``write_scores``, the example's ``score`` is set to the prediction's uncertainty
     (``uncertainty``, else ``1 - confidence``), so ``ordering=-score`` lists the least certain first.
@@ -236,6 +288,10 @@ def push_predictions(
     :param on_existing: what to do with this user's earlier, different prediction.
     :param max_workers: concurrent requests (threads), at least 1.
     :param write_scores: also write the uncertainty to each example's ``score``.
+    :param prefetch: start with one JSONL export of the project, which tells which examples
+        have no label yet (those get their prediction without a read first) and rejects example
+        ids from other projects. Doccano does not scope annotation URLs to the project, so
+        without it a wrong id would label another project's example.
     :raises InvalidArgumentError: bad arguments or unknown label texts, before any request that writes.
     :raises DoccanoError: when any example failed, after all others were tried; the message lists
         the first failures. Re-running is safe.
@@ -254,6 +310,24 @@ def push_predictions(
     result = PreannotationResult()
     label_ids = resolve_label_ids(client, project_id, kind, predictions)
     pusher = _Pusher(client, project_id, kind, label_ids, on_existing, write_scores)
+    if prefetch:
+        snapshot = _labeled_and_all_example_ids(client, project_id, pusher.username)
+        if snapshot is None:
+            log.info(
+                "Export of project %s has no file for %s; reading each example's labels instead",
+                project_id,
+                pusher.username,
+            )
+        else:
+            labeled, all_ids = snapshot
+            requested = {int(prediction.example_id or 0) for prediction in predictions}
+            foreign = sorted(requested - all_ids)
+            if foreign:
+                raise InvalidArgumentError(
+                    f"Example ids {foreign[:MAX_LISTED_FAILURES]} ({len(foreign)} in all) are not "
+                    f"examples of project {project_id}; nothing was sent. Predict only its examples."
+                )
+            pusher.unlabeled = requested - labeled
     try:
         with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="doccano-preannotate") as pool:
             futures = [(prediction, pool.submit(pusher.apply, prediction)) for prediction in predictions]
