@@ -1,13 +1,15 @@
 """Time pre-annotating 1,000 examples: the provider's paths against one request per label.
 
-Three measurements on fresh collaborative DocumentClassification projects, with the same
+Measurements on fresh collaborative DocumentClassification projects, with the same
 predictions (one category per example, with a confidence):
 
 * ``one request per label``: a sequential loop that POSTs each category with its ``prob``;
   it does not read existing labels first, so a retry would duplicate them;
-* ``provider, existing examples``: ``push_predictions`` with ``--workers`` threads, one client
-  per thread, reading each example's labels before writing (safe to retry), scores off;
-* ``provider, with scores``: the same, also writing each example's uncertainty to ``score``;
+* ``provider, labels only``: ``push_predictions`` with ``--workers`` threads, one client per
+  thread. One export shows that no example has a label yet, so each gets one POST; scores off;
+* ``provider, labels and scores``: the same, also writing each example's uncertainty to ``score``;
+* ``provider, next round``: a second push on those examples with new confidences and a quarter
+  of the labels changed. Each example is read, then its annotation and score are patched;
 * ``provider, new examples``: ``import_predicted_examples``, one JSONL upload that creates the
   examples with their labels (Doccano's import stores ``prob=0`` and puts the confidence in meta).
 
@@ -97,7 +99,12 @@ def main() -> int:
             )
         figures["one request per label (sequential POST)"] = time.monotonic() - started
 
-        for name, write_scores in (("provider, existing examples", False), ("provider, with scores", True)):
+        threads = f"{options.workers} threads"
+        scenarios = (
+            (f"provider, labels only ({threads})", False),
+            (f"provider, labels and scores ({threads})", True),
+        )
+        for name, write_scores in scenarios:
             project_id, ids = new_project(client, texts)
             projects.append(project_id)
             records = [
@@ -114,7 +121,26 @@ def main() -> int:
                 max_workers=options.workers,
                 write_scores=write_scores,
             )
-            figures[f"{name} ({options.workers} threads, reads labels first)"] = time.monotonic() - started
+            figures[name] = time.monotonic() - started
+
+        # The loop's usual case: the next round changes every confidence and a quarter of the labels.
+        next_round = [
+            {
+                "example_id": record["example_id"],
+                "label": rng.choice(LABELS) if index % 4 == 0 else record["label"],
+                "confidence": round(rng.uniform(0.3, 0.99), 4),
+            }
+            for index, record in enumerate(records)
+        ]
+        started = time.monotonic()
+        push_predictions(
+            client,
+            project_id,
+            validate_predictions(next_round, "category"),
+            "category",
+            max_workers=options.workers,
+        )
+        figures[f"provider, next round: replace labels and scores ({threads})"] = time.monotonic() - started
 
         project_id, _ = new_project(client, None)
         projects.append(project_id)
