@@ -1,8 +1,8 @@
 """The incremental export operator and the confirmed-count trigger against the real Doccano server.
 
-The operator runs its real ``execute`` against the server; only the Airflow Variable store and
-the task instance's XCom push are replaced by in-memory stand-ins, because both need a running
-task supervisor.
+The operator runs its real ``execute`` against the server. Only the Airflow Variable store and
+the task instance's XCom push are in-memory stand-ins, because both need a running task
+supervisor.
 """
 
 from __future__ import annotations

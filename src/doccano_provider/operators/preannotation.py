@@ -54,8 +54,9 @@ class DoccanoPreannotateOperator(BaseOperator):
     ``max_workers`` concurrent requests with one HTTP session per thread; the confidence is stored
     in each annotation's ``prob``. Records with ``text`` become new examples in one JSONL upload;
     Doccano 1.8.4's import cannot store ``prob``, so their confidence goes to the
-    ``prediction_confidence`` meta key instead. A retried task adds no label twice: existing
-    annotations are read first, and an identical upload is not repeated.
+    ``prediction_confidence`` meta key instead. A retried task adds no label twice, because
+    existing annotations are checked before any write (one export, then a read of each example
+    that has labels), and an identical upload is not repeated.
 
     Doccano 1.8.4 stores every annotation created through its API with ``manual=false`` and
     does not return the flag, so a pre-annotation differs from a person's label in the API only
@@ -78,6 +79,8 @@ class DoccanoPreannotateOperator(BaseOperator):
     :param write_scores: write each example's uncertainty to its ``score``, so the examples
         list can be ordered by it (``ordering=-score``).
     :param max_workers: concurrent requests for existing examples.
+    :param prefetch: start with one JSONL export of the project, so examples without labels are
+        not read one by one, and example ids of other projects are rejected before any write.
     :param import_timeout: seconds to wait for the import task of new examples.
     :param doccano_conn_id: the Doccano connection (templated).
     :returns: XCom ``{"project_id", "created", "unchanged", "kept_existing", "scored", "failed",
@@ -97,6 +100,7 @@ class DoccanoPreannotateOperator(BaseOperator):
         on_existing: str = "replace",
         write_scores: bool = True,
         max_workers: int = 4,
+        prefetch: bool = True,
         import_timeout: float = 600.0,
         doccano_conn_id: str = "doccano_default",
         **kwargs: Any,
@@ -119,6 +123,7 @@ class DoccanoPreannotateOperator(BaseOperator):
         self.on_existing = on_existing
         self.write_scores = write_scores
         self.max_workers = max_workers
+        self.prefetch = prefetch
         self.import_timeout = import_timeout
         self.doccano_conn_id = doccano_conn_id
 
@@ -170,6 +175,7 @@ class DoccanoPreannotateOperator(BaseOperator):
                 on_existing=self.on_existing,  # type: ignore[arg-type]
                 max_workers=self.max_workers,
                 write_scores=self.write_scores,
+                prefetch=self.prefetch,
             )
             result.update(pushed.as_dict())
         result["imported"] = imported
