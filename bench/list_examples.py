@@ -78,16 +78,22 @@ def main() -> None:
     env = read_server_env()
     client = DoccanoClient(env["DOCCANO_URL"])
     client.login(env["DOCCANO_USERNAME"], env["DOCCANO_PASSWORD"])
-    project = client.create_project(f"bench-list-{uuid.uuid4().hex[:8]}", "DocumentClassification", "benchmark")
+    project = client.create_project(
+        f"bench-list-{uuid.uuid4().hex[:8]}", "DocumentClassification", "benchmark"
+    )
     try:
         seconds = import_examples(client, project.id, args.examples)
-        print(f"import: {args.examples} examples in {seconds:.2f} s ({args.examples / seconds:,.0f} examples/s)")
+        print(
+            f"import: {args.examples} examples in {seconds:.2f} s ({args.examples / seconds:,.0f} examples/s)"
+        )
         imported = client.count_examples(project.id)
         if imported != args.examples:
             raise SystemExit(f"Expected {args.examples} examples after the import, found {imported}.")
         print(f"{'page_size':>9} {'examples':>8} {'requests':>8} {'seconds':>8} {'examples/s':>10}")
         for page_size in PAGE_SIZES:
-            count, requests_sent, elapsed = time_listing(env["DOCCANO_URL"], client.token or "", project.id, page_size)
+            count, requests_sent, elapsed = time_listing(
+                env["DOCCANO_URL"], client.token or "", project.id, page_size
+            )
             print(f"{page_size:>9} {count:>8} {requests_sent:>8} {elapsed:>8.2f} {count / elapsed:>10,.0f}")
     finally:
         client.delete_project(project.id)

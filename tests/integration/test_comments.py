@@ -62,7 +62,10 @@ def test_other_users_comments_are_protected(example, admin_client, annotator_cli
     admin_comment = admin_client.create_comment(project.id, item.id, "by admin")
     own = annotator.create_comment(project.id, item.id, "by annotator")
     assert own.username == doccano_server.annotators[0][0]
-    assert {comment.text for comment in annotator.list_comments(project.id, item.id)} == {"by admin", "by annotator"}
+    assert {comment.text for comment in annotator.list_comments(project.id, item.id)} == {
+        "by admin",
+        "by annotator",
+    }
     with pytest.raises(PermissionDeniedError):
         annotator.find_comment_by_id(project.id, admin_comment.id)
     with pytest.raises(PermissionDeniedError):

@@ -104,7 +104,9 @@ def test_is_confirmed_must_be_bool(project, admin_client):
         admin_client.count_examples(project.id, is_confirmed=1)
 
 
-def test_annotator_can_read_and_confirm_but_not_write(project, admin_client, annotator_clients, doccano_server):
+def test_annotator_can_read_and_confirm_but_not_write(
+    project, admin_client, annotator_clients, doccano_server
+):
     admin_client.add_member(project.id, doccano_server.annotators[0][0], "annotator")
     annotator = annotator_clients[0]
     example = admin_client.create_example(project.id, "shared")

@@ -23,7 +23,9 @@ def span_project(project_factory):
 @pytest.mark.parametrize("kind", ["category", "span", "relation"])
 def test_label_type_lifecycle(project_factory, admin_client, kind):
     project = project_factory("SequenceLabeling" if kind != "category" else "DocumentClassification")
-    label = admin_client.create_label_type(project.id, kind, "first", prefix_key="ctrl", suffix_key="1", color="#aabbcc")
+    label = admin_client.create_label_type(
+        project.id, kind, "first", prefix_key="ctrl", suffix_key="1", color="#aabbcc"
+    )
     assert (label.text, label.prefix_key, label.suffix_key) == ("first", "ctrl", "1")
     assert label.background_color == "#aabbcc"
     assert admin_client.find_label_type_by_id(project.id, label.id, kind).text == "first"
@@ -141,3 +143,27 @@ def test_annotator_cannot_create_label(project_factory, admin_client, annotator_
     with pytest.raises(PermissionDeniedError):
         annotator_clients[0].create_label_type(project.id, "category", "sneaky")
     assert [label.text for label in annotator_clients[0].list_label_types(project.id, "category")] == []
+
+
+def test_label_ids_of_other_project_rejected(project_factory, admin_client):
+    mine = project_factory("DocumentClassification")
+    other = project_factory("DocumentClassification")
+    foreign = admin_client.create_label_type(other.id, "category", "theirs")
+    with pytest.raises(NotFoundError, match=f"no category label type with id {foreign.id}"):
+        admin_client.find_label_type_by_id(mine.id, foreign.id, "category")
+    with pytest.raises(NotFoundError, match=str(foreign.id)):
+        admin_client.update_label_type(mine.id, foreign.id, "category", text="changed")
+    with pytest.raises(NotFoundError, match=str(foreign.id)):
+        admin_client.delete_label_type(mine.id, foreign.id, "category")
+    own = admin_client.create_label_type(mine.id, "category", "ours")
+    with pytest.raises(NotFoundError, match=str(foreign.id)):
+        admin_client.bulk_delete_label_types(mine.id, [own.id, foreign.id], "category")
+    assert [label.text for label in admin_client.list_label_types(other.id, "category")] == ["theirs"]
+    assert [label.text for label in admin_client.list_label_types(mine.id, "category")] == ["ours"]
+
+
+def test_label_id_of_other_kind_rejected(span_project, admin_client):
+    span = admin_client.create_label_type(span_project.id, "span", "PER")
+    with pytest.raises(NotFoundError, match="no relation label type"):
+        admin_client.delete_label_type(span_project.id, span.id, "relation")
+    assert admin_client.find_label_type_by_id(span_project.id, span.id, "span").text == "PER"

@@ -60,7 +60,9 @@ def test_update_member_unknown_role_raises(project_factory, admin_client, doccan
 
 def test_demoting_last_admin_raises(project_factory, admin_client, doccano_server):
     project = project_factory()
-    (admin_member,) = [m for m in admin_client.list_members(project.id) if m.username == doccano_server.username]
+    (admin_member,) = [
+        m for m in admin_client.list_members(project.id) if m.username == doccano_server.username
+    ]
     with pytest.raises(ValidationError, match="at least one administrator"):
         admin_client.update_member(project.id, admin_member.id, "annotator")
 
@@ -93,3 +95,23 @@ def test_annotator_cannot_manage_members(project_factory, admin_client, annotato
         annotator.list_members(project.id)
     with pytest.raises(PermissionDeniedError):
         annotator.add_member(project.id, doccano_server.annotators[1][0], "annotator")
+
+
+def test_delete_own_membership_rejected(project_factory, admin_client, doccano_server):
+    project = project_factory()
+    (own,) = admin_client.list_members(project.id)
+    with pytest.raises(InvalidArgumentError, match="does not let users remove themselves"):
+        admin_client.delete_member(project.id, own.id)
+    other = admin_client.add_member(project.id, doccano_server.annotators[0][0], "annotator")
+    with pytest.raises(InvalidArgumentError, match=f"Member {own.id}"):
+        admin_client.bulk_delete_members(project.id, [other.id, own.id])
+    assert {member.id for member in admin_client.list_members(project.id)} == {own.id, other.id}
+
+
+def test_delete_unknown_member_raises_not_found(project_factory, admin_client, doccano_server):
+    project = project_factory()
+    other_project = project_factory()
+    foreign = admin_client.add_member(other_project.id, doccano_server.annotators[0][0], "annotator")
+    with pytest.raises(NotFoundError, match=f"no member with id {foreign.id}"):
+        admin_client.delete_member(project.id, foreign.id)
+    assert foreign.id in {member.id for member in admin_client.list_members(other_project.id)}

@@ -130,6 +130,17 @@ def test_update_project_rejects_flag_for_stored_type(project_factory, admin_clie
     assert admin_client.find_project_by_id(project.id).name == project.name
 
 
+def test_update_project_rejects_model_change(project_factory, admin_client):
+    project = project_factory("DocumentClassification")
+    with pytest.raises(InvalidArgumentError, match="Create a new SequenceLabeling project"):
+        admin_client.update_project(project.id, project_type="SequenceLabeling", name="changed")
+    found = admin_client.find_project_by_id(project.id)
+    assert found.project_type == "DocumentClassification"
+    assert found.name == project.name
+    same = admin_client.update_project(project.id, project_type="DocumentClassification", guideline="g")
+    assert same.guideline == "g"
+
+
 def test_update_project_converges_tags(project_factory, admin_client):
     project = project_factory(tags=["a", "b"])
     updated = admin_client.update_project(project.id, tags=["b", "c"])

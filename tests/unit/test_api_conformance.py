@@ -38,7 +38,7 @@ def _signature_problems(method: Any, documented: list[dict[str, Any]]) -> list[s
     if names != expected_names:
         problems.append(f"positional parameters {names}, expected {expected_names}")
         return problems
-    for parameter, param in zip(positional, documented):
+    for parameter, param in zip(positional[: len(documented)], documented, strict=True):
         expected = _documented_default(param["default"])
         if parameter.default is not expected and parameter.default != expected:
             problems.append(f"{parameter.name} defaults to {parameter.default!r}, expected {expected!r}")

@@ -66,8 +66,8 @@ def safe_extract(
 
     Every member is checked before anything is written: no absolute path, no ``..``, no
     symbolic link, at most ``max_members`` members and at most ``max_bytes`` declared
-    uncompressed bytes. The bytes actually written are counted too, so a header that
-    understates a member's size cannot get past the cap. The files are written to a temporary
+    uncompressed bytes. The bytes actually written are counted against the cap as well, and
+    a member whose header understates its size fails the CRC check. The files are written to a temporary
     folder next to ``target`` that is renamed to ``target`` at the end, so a failed
     extraction leaves nothing behind.
 
@@ -108,6 +108,9 @@ def safe_extract(
                         sink.write(chunk)
                 files.append(relative)
             staging.rename(target)
+        except zipfile.BadZipFile as error:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise UnsafeArchiveError(f"Archive {archive.name} is corrupt: {error}; extraction stopped.") from error
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise

@@ -73,6 +73,7 @@ class _Kind:
     """How one annotation kind is addressed and labelled.
 
     :ivar path: the route under ``/v1/projects/{p}/examples/{e}/``.
+    :ivar noun: the kind's name in messages.
     :ivar model: the response model.
     :ivar label_kind: the label-type kind its ``label`` resolves in.
     :ivar label_field: the request field that carries the label id (``type`` for relations).
@@ -81,18 +82,19 @@ class _Kind:
     """
 
     path: str
+    noun: str
     model: type[Annotation]
     label_kind: LabelKind | None
     label_field: str = "label"
     unique_field: str | None = None
 
 
-CATEGORIES = _Kind("categories", Category, "category", unique_field="label")
-SPANS = _Kind("spans", Span, "span")
-RELATIONS = _Kind("relations", Relation, "relation", label_field="type")
-TEXTS = _Kind("texts", Text, None, unique_field="text")
-BOUNDING_BOXES = _Kind("bboxes", BoundingBox, "category")
-SEGMENTS = _Kind("segments", Segment, "category")
+CATEGORIES = _Kind("categories", "category", Category, "category", unique_field="label")
+SPANS = _Kind("spans", "span", Span, "span")
+RELATIONS = _Kind("relations", "relation", Relation, "relation", label_field="type")
+TEXTS = _Kind("texts", "text", Text, None, unique_field="text")
+BOUNDING_BOXES = _Kind("bboxes", "bounding box", BoundingBox, "category")
+SEGMENTS = _Kind("segments", "segment", Segment, "category")
 
 
 def _check_number(name: str, value: Any, *, minimum: float | None = None) -> None:
@@ -225,7 +227,7 @@ class AnnotationCalls(ResourceMixin):
                 if project.get("single_class_classification"):
                     return
             raise InvalidArgumentError(
-                f"Example {example_id} in project {project_id} already has the {kind.path[:-1]} "
+                f"Example {example_id} in project {project_id} already has a {kind.noun} with "
                 f"{kind.unique_field} {value!r} from this user (annotation {existing.id}). Doccano allows "
                 "it once per user: update or delete the existing annotation instead."
             )
