@@ -13,6 +13,9 @@ export AIRFLOW_HOME := $(CURDIR)/.airflow
 .PHONY: venv venv-airflow2 doccano-up doccano-down test test-unit test-airflow2 demo \
 	demo-active-learning stop bench clean
 
+# Airflow 2.11.0 allows universal-pathlib>=0.2.2, but its ObjectStoragePath raises TypeError for
+# every URI with universal-pathlib 0.3.10, so the 2.11 virtualenv stays on 0.2.x.
+
 # uv is installed into the project virtualenv with the interpreter's own pip, so it does not
 # have to be on PATH beforehand.
 $(VENV)/.installed: pyproject.toml
@@ -26,7 +29,7 @@ venv: $(VENV)/.installed
 $(VENV_AIRFLOW2)/.installed: pyproject.toml $(VENV)/.installed
 	$(UV) venv --quiet --clear --python $(PY) $(VENV_AIRFLOW2)
 	$(UV) pip install --quiet --python $(VENV_AIRFLOW2)/bin/python -e ".[test]" \
-		"apache-airflow==$(AIRFLOW2_VERSION)"
+		"apache-airflow==$(AIRFLOW2_VERSION)" "universal-pathlib<0.3"
 	touch $@
 
 venv-airflow2: $(VENV_AIRFLOW2)/.installed

@@ -76,7 +76,11 @@ PROVIDER_INFO: dict[str, Any] = {
             "conn-fields": _CONNECTION_FIELDS,
             "ui-field-behaviour": {
                 "hidden-fields": ["schema", "port"],
-                "relabeling": {"host": "Doccano URL", "login": "Username", "password": "Password or API token"},
+                "relabeling": {
+                    "host": "Doccano URL",
+                    "login": "Username",
+                    "password": "Password or API token",
+                },
                 "placeholders": {
                     "host": "https://doccano.example.com",
                     "login": "leave empty to use an API token",

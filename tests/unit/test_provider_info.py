@@ -7,10 +7,10 @@ import json
 from importlib.metadata import entry_points
 from pathlib import Path
 
+import airflow
 import jsonschema
 import pytest
 
-import airflow
 from doccano_provider import get_provider_info
 
 
@@ -35,7 +35,9 @@ def test_package_name_matches_distribution() -> None:
 
 
 def test_entry_point_returns_provider_info() -> None:
-    points = [point for point in entry_points(group="apache_airflow_provider") if point.value.startswith("doccano")]
+    points = [
+        point for point in entry_points(group="apache_airflow_provider") if point.value.startswith("doccano")
+    ]
     assert len(points) == 1
     assert points[0].load()() == get_provider_info()
 

@@ -50,8 +50,16 @@ def _parse_number(name: str, value: Any, kind: type) -> Any:
     return number
 
 
+def _unprefixed(extras: dict[str, Any]) -> dict[str, Any]:
+    # Older Airflow 2 connection forms store custom fields as extra__doccano__<name>.
+    prefix = "extra__doccano__"
+    result = {key.removeprefix(prefix): value for key, value in extras.items() if key.startswith(prefix)}
+    result.update({key: value for key, value in extras.items() if not key.startswith(prefix)})
+    return result
+
+
 class ConnectionSettings:
-    """What a Doccano connection holds, read once from an Airflow ``Connection``.
+    """URL, credentials and options of a Doccano connection, read once from an Airflow ``Connection``.
 
     The host is the Doccano root URL. With a login, the hook logs in with login and password;
     without one, the password field is an API token.
@@ -70,13 +78,15 @@ class ConnectionSettings:
             host = f"{conn.schema or 'http'}://{host}"
         if conn.port and host.count(":") < 2:
             host = f"{host.rstrip('/')}:{conn.port}"
-        extras = conn.extra_dejson or {}
+        extras = _unprefixed(conn.extra_dejson or {})
         self.conn_id: str = conn.conn_id
         self.base_url: str = host.rstrip("/")
         self.login: str | None = conn.login or None
         self.password: str | None = conn.password or None
         self.verify = parse_verify(extras.get("verify"))
-        self.read_timeout: float = _parse_number("timeout", extras.get("timeout"), float) or DEFAULT_READ_TIMEOUT
+        self.read_timeout: float = (
+            _parse_number("timeout", extras.get("timeout"), float) or DEFAULT_READ_TIMEOUT
+        )
         self.page_size: int | None = _parse_number("page_size", extras.get("page_size"), int)
         if not self.password:
             raise ValueError(
@@ -227,15 +237,22 @@ class DoccanoHook(BaseHook):
             finally:
                 client.close()
         except AuthenticationError:
-            who = f"user {settings.login!r}" if settings.login else "the API token"
-            return False, f"Authentication to Doccano at {settings.base_url} failed for {who}: check the credentials."
+            credential = f"user {settings.login!r}" if settings.login else "the API token"
+            return (
+                False,
+                f"Authentication to Doccano at {settings.base_url} failed for {credential}: "
+                "check the credentials.",
+            )
         except PermissionDeniedError as error:
             return False, _scrub(f"Doccano at {settings.base_url} denied access: {error.detail}", secrets)
         except RequestTimeoutError:
             return False, f"Doccano at {settings.base_url} did not answer within the timeout."
         except TransportError as error:
             reason = type(error.__cause__).__name__ if error.__cause__ else "connection failed"
-            return False, f"Doccano at {settings.base_url} is unreachable ({reason}): check the URL and network."
+            return (
+                False,
+                f"Doccano at {settings.base_url} is unreachable ({reason}): check the URL and network.",
+            )
         except UnexpectedResponseError:
             return False, (
                 f"{settings.base_url} did not return Doccano API JSON: check that the URL is the "

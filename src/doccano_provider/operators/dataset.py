@@ -36,7 +36,7 @@ class SourceFile:
 
     @property
     def upload_name(self) -> str:
-        """The name sent to Doccano: ``<stem>.sha256-<hex><suffix>``, which examples keep as ``upload_name``."""
+        """The name sent to Doccano, ``<stem>.sha256-<hex><suffix>``; examples keep it as ``upload_name``."""
         name = Path(self.source.rstrip("/").rsplit("/", 1)[-1])
         return f"{name.stem}.sha256-{self.sha256}{name.suffix}"
 
@@ -75,8 +75,8 @@ class DoccanoUploadDatasetOperator(BaseOperator):
     :param file_paths: one path or URI, or a list of them.
     :param format: an import format of the project's catalog, e.g. ``JSONL``, ``CSV``, ``CoNLL``.
     :param task: the import task; the project's type by default, or ``RelationExtraction``.
-    :param column_data: the field or column that holds the text.
-    :param column_label: the field or column that holds the labels.
+    :param column_data: the field or column that contains the text.
+    :param column_label: the field or column that contains the labels.
     :param format_options: other parameters of the format, e.g. ``{"encoding": "utf_8"}``.
     :param max_rejected_lines: the task fails when the server rejects more lines than this.
     :param import_timeout: seconds to wait for the server's import task.
@@ -113,7 +113,11 @@ class DoccanoUploadDatasetOperator(BaseOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        if isinstance(max_rejected_lines, bool) or not isinstance(max_rejected_lines, int) or max_rejected_lines < 0:
+        if (
+            isinstance(max_rejected_lines, bool)
+            or not isinstance(max_rejected_lines, int)
+            or max_rejected_lines < 0
+        ):
             raise ValueError(f"Invalid max_rejected_lines {max_rejected_lines!r}: use an integer >= 0.")
         self.project_id = project_id
         self.file_paths = file_paths
@@ -147,7 +151,8 @@ class DoccanoUploadDatasetOperator(BaseOperator):
         option = next((option for option in options if option.name == self.format), None)
         if option is None:
             raise InvalidArgumentError(
-                f"Invalid format {self.format!r} for project {project_id} ({task}): use one of {', '.join(names)}."
+                f"Invalid format {self.format!r} for project {project_id} ({task}): "
+                f"use one of {', '.join(names)}."
             )
         accepted = set(option.properties)
         unknown = sorted(set(self.format_options or {}) - accepted)
@@ -163,7 +168,7 @@ class DoccanoUploadDatasetOperator(BaseOperator):
             if value != default and name not in accepted:
                 raise InvalidArgumentError(
                     f"Format {self.format!r} has no column mapping, so {name}={value!r} would be ignored: "
-                    f"use a format with {name} ({', '.join(o.name for o in options if name in o.properties)}) "
+                    f"use a format with {name} ({', '.join(_formats_with(options, name))}) "
                     "or drop the argument."
                 )
 
@@ -180,13 +185,15 @@ class DoccanoUploadDatasetOperator(BaseOperator):
             else:
                 local = Path(path)
                 if not local.is_file():
-                    raise InvalidArgumentError(f"Upload file {path!r} does not exist or is not a regular file.")
+                    raise InvalidArgumentError(
+                        f"Upload file {path!r} does not exist or is not a regular file."
+                    )
             files.append(SourceFile(source=path, local_path=local, sha256=_sha256(local)))
         return files
 
     def _imported_hashes(self, client: Any, project_id: int) -> set[str]:
-        # NOTE: Doccano 1.8.4 cannot filter examples by upload_name, so this reads every example
-        # (about 1.7 ms each on the server); an empty project costs one request.
+        # NOTE: Doccano 1.8.4 cannot filter examples by upload_name. A non-empty project is read
+        # in full, which costs as much as listing its examples; an empty one costs one request.
         if client.count_examples(project_id) == 0:
             return set()
         hashes = set()
@@ -201,7 +208,9 @@ class DoccanoUploadDatasetOperator(BaseOperator):
         try:
             project_id = int(self.project_id)
         except (TypeError, ValueError):
-            raise InvalidArgumentError(f"Invalid project_id {self.project_id!r}: use the Doccano project's id.") from None
+            raise InvalidArgumentError(
+                f"Invalid project_id {self.project_id!r}: use the Doccano project's id."
+            ) from None
         hook = DoccanoHook(self.doccano_conn_id)
         client = hook.get_conn()
         project = client.find_project_by_id(project_id)
@@ -216,13 +225,21 @@ class DoccanoUploadDatasetOperator(BaseOperator):
             skipped: list[str] = []
             for file in files:
                 if file.sha256 in present or file.sha256 in unique:
-                    self.log.info("Skipping %s: project %s already has its content (sha256 %s).",
-                                  file.source, project_id, file.sha256[:12])
+                    self.log.info(
+                        "Skipping %s: project %s already has its content (sha256 %s).",
+                        file.source,
+                        project_id,
+                        file.sha256[:12],
+                    )
                     skipped.append(file.source)
                 else:
                     unique[file.sha256] = file
             result: dict[str, Any] = {
-                "project_id": project_id, "imported": 0, "rejected": 0, "skipped_files": skipped, "errors": [],
+                "project_id": project_id,
+                "imported": 0,
+                "rejected": 0,
+                "skipped_files": skipped,
+                "errors": [],
             }
             if not unique:
                 return result
@@ -245,8 +262,13 @@ class DoccanoUploadDatasetOperator(BaseOperator):
         for warning in getattr(status, "warnings", []):
             self.log.warning("Import warning in project %s: %s", project_id, _short_error(warning))
         self.log.info(
-            "Imported %d example(s) from %d file(s) into project %s; %d line(s) rejected, %d file(s) skipped.",
-            result["imported"], len(unique), project_id, result["rejected"], len(skipped),
+            "Imported %d example(s) from %d file(s) into project %s; "
+            "%d line(s) rejected, %d file(s) skipped.",
+            result["imported"],
+            len(unique),
+            project_id,
+            result["rejected"],
+            len(skipped),
         )
         if result["rejected"] > self.max_rejected_lines:
             listed = "; ".join(
@@ -255,11 +277,16 @@ class DoccanoUploadDatasetOperator(BaseOperator):
             # The valid lines are imported already and a retry would skip the file, so
             # retrying cannot help: the fix is in the data or in max_rejected_lines.
             raise TooManyRejectedLinesError(
-                f"Doccano rejected {result['rejected']} line(s) of the upload into project {project_id}, more than "
-                f"max_rejected_lines={self.max_rejected_lines}; {result['imported']} example(s) were imported. "
+                f"Doccano rejected {result['rejected']} line(s) of the upload into project {project_id}, "
+                f"more than max_rejected_lines={self.max_rejected_lines}; "
+                f"{result['imported']} example(s) were imported. "
                 f"First errors: {listed}"
             )
         return result
+
+
+def _formats_with(options: list[Any], parameter: str) -> list[str]:
+    return [option.name for option in options if parameter in option.properties]
 
 
 def _short_error(entry: dict[str, Any]) -> dict[str, Any]:

@@ -21,7 +21,7 @@ class DoccanoDownloadExportOperator(BaseOperator):
     """Export a Doccano project and save the zip, and optionally its per-user files.
 
     The format is checked against the project's export formats before the export starts.
-    Doccano's zip holds one ``<username>.<ext>`` file per member, or ``all.<ext>`` in a
+    Doccano's zip contains one ``<username>.<ext>`` file per member, or ``all.<ext>`` in a
     collaborative project; with ``extract=True`` those files are extracted next to the zip,
     rejecting absolute paths, ``..`` and links. With ``export_asset_name`` the task declares
     :func:`~doccano_provider.assets.doccano_export_asset` as an outlet, so DAGs scheduled on
@@ -74,7 +74,9 @@ class DoccanoDownloadExportOperator(BaseOperator):
         try:
             project_id = int(self.project_id)
         except (TypeError, ValueError):
-            raise InvalidArgumentError(f"Invalid project_id {self.project_id!r}: use the Doccano project's id.") from None
+            raise InvalidArgumentError(
+                f"Invalid project_id {self.project_id!r}: use the Doccano project's id."
+            ) from None
         if not isinstance(self.destination, str) or not self.destination.strip():
             raise InvalidArgumentError(
                 f"Invalid destination {self.destination!r}: use a local folder or a URI such as s3://bucket/exports."
@@ -85,13 +87,18 @@ class DoccanoDownloadExportOperator(BaseOperator):
         valid = [option.name for option in client.list_download_options(project_id)]
         if self.format not in valid:
             raise InvalidArgumentError(
-                f"Invalid export format {self.format!r} for project {project_id}: use one of {', '.join(valid)}."
+                f"Invalid export format {self.format!r} for project {project_id}: "
+                f"use one of {', '.join(valid)}."
             )
 
         with tempfile.TemporaryDirectory(prefix="doccano-export-") as workdir:
             staging = Path(workdir)
             saved = client.download(
-                project_id, self.format, self.only_approved, str(staging), extract=self.extract,
+                project_id,
+                self.format,
+                self.only_approved,
+                str(staging),
+                extract=self.extract,
                 timeout=self.export_timeout,
             )
             if self.extract:
@@ -105,7 +112,10 @@ class DoccanoDownloadExportOperator(BaseOperator):
         result = {"project_id": project_id, "archive": written_archive, "files": written_files}
         self.log.info(
             "Saved the %s export of project %s to %s (%d extracted file(s)).",
-            self.format, project_id, written_archive, len(written_files),
+            self.format,
+            project_id,
+            written_archive,
+            len(written_files),
         )
         self._annotate_asset_event(context, result)
         return result
@@ -138,4 +148,3 @@ class DoccanoDownloadExportOperator(BaseOperator):
             "archive": result["archive"],
             "files": result["files"],
         }
-

@@ -42,9 +42,10 @@ def normalize_labels(labels: Sequence[dict[str, Any]] | None, project_type: str)
     """
     if labels is None:
         return []
-    if isinstance(labels, (str, dict)):
+    if isinstance(labels, str | dict):
         raise InvalidArgumentError(
-            f"Invalid labels {labels!r}: pass a list of dicts such as [{{'text': 'positive', 'type': 'category'}}]."
+            f"Invalid labels {labels!r}: pass a list of dicts such as "
+            "[{'text': 'positive', 'type': 'category'}]."
         )
     result: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
@@ -64,14 +65,17 @@ def normalize_labels(labels: Sequence[dict[str, Any]] | None, project_type: str)
             )
         if kind == "relation" and project_type != "SequenceLabeling":
             raise InvalidArgumentError(
-                f"Relation label {label.get('text')!r} needs a SequenceLabeling project with use_relation=True."
+                f"Relation label {label.get('text')!r} needs a SequenceLabeling project "
+                "with use_relation=True."
             )
         text = check_label_text(label.get("text"))
         check_color(label.get("color"))
         check_prefix_key(label.get("prefix_key"))
         check_suffix_key(label.get("suffix_key"))
         if label.get("prefix_key") and not label.get("suffix_key"):
-            raise InvalidArgumentError(f"Label {text!r} has a prefix_key but no suffix_key: add a suffix_key.")
+            raise InvalidArgumentError(
+                f"Label {text!r} has a prefix_key but no suffix_key: add a suffix_key."
+            )
         if (kind, text) in seen:
             raise InvalidArgumentError(f"Label {text!r} of type {kind!r} is declared twice: remove one.")
         seen.add((kind, text))
@@ -109,7 +113,7 @@ def normalize_members(members: Sequence[dict[str, Any]] | None) -> list[dict[str
     """
     if members is None:
         return []
-    if isinstance(members, (str, dict)):
+    if isinstance(members, str | dict):
         raise InvalidArgumentError(
             f"Invalid members {members!r}: pass a list of dicts such as "
             "[{'username': 'alice', 'role': 'annotator'}]."
@@ -118,7 +122,9 @@ def normalize_members(members: Sequence[dict[str, Any]] | None) -> list[dict[str
     seen: set[str] = set()
     for member in members:
         if not isinstance(member, dict):
-            raise InvalidArgumentError(f"Invalid member {member!r}: each member is a dict with username and role.")
+            raise InvalidArgumentError(
+                f"Invalid member {member!r}: each member is a dict with username and role."
+            )
         unknown = set(member) - MEMBER_KEYS
         if unknown:
             raise InvalidArgumentError(
@@ -241,12 +247,16 @@ class DoccanoCreateProjectOperator(BaseOperator):
         if not isinstance(self.project_name, str) or not self.project_name.strip():
             raise InvalidArgumentError(f"Invalid project_name {self.project_name!r}: use a non-empty name.")
         if not isinstance(self.description, str) or not self.description.strip():
-            raise InvalidArgumentError("Invalid description '': Doccano requires a non-empty project description.")
+            raise InvalidArgumentError(
+                "Invalid description '': Doccano requires a non-empty project description."
+            )
         check_project_type(self.project_type)
         check_project_flags(self.project_type, self._settings())
         labels = normalize_labels(self.labels, self.project_type)
         if any(label["type"] == "relation" for label in labels) and not self.use_relation:
-            raise InvalidArgumentError("Relation labels are declared but use_relation=False: set use_relation=True.")
+            raise InvalidArgumentError(
+                "Relation labels are declared but use_relation=False: set use_relation=True."
+            )
         return labels, normalize_members(self.members)
 
     def execute(self, context: Context) -> int:
@@ -260,7 +270,10 @@ class DoccanoCreateProjectOperator(BaseOperator):
         changed_members = self._converge_members(client, project.id, members)
         self.log.info(
             "Project %s (%r) is ready: %d label type(s) created, %d member(s) added or changed.",
-            project.id, project.name, created_labels, changed_members,
+            project.id,
+            project.name,
+            created_labels,
+            changed_members,
         )
         return project.id
 
@@ -317,19 +330,31 @@ class DoccanoCreateProjectOperator(BaseOperator):
             current = existing[label["type"]].get(label["text"])
             if current is None:
                 client.create_label_type(
-                    project_id, label["type"], label["text"], prefix_key=label["prefix_key"],
-                    suffix_key=label["suffix_key"], color=label["color"],
+                    project_id,
+                    label["type"],
+                    label["text"],
+                    prefix_key=label["prefix_key"],
+                    suffix_key=label["suffix_key"],
+                    color=label["color"],
                 )
                 created += 1
                 continue
-            color_differs = label["color"] is not None and (current.background_color or "").lower() != label[
-                "color"
-            ].lower()
-            keys_differ = (current.prefix_key, current.suffix_key) != (label["prefix_key"], label["suffix_key"])
+            color_differs = (
+                label["color"] is not None
+                and (current.background_color or "").lower() != label["color"].lower()
+            )
+            keys_differ = (current.prefix_key, current.suffix_key) != (
+                label["prefix_key"],
+                label["suffix_key"],
+            )
             if color_differs or keys_differ:
                 client.update_label_type(
-                    project_id, current.id, label["type"], prefix_key=label["prefix_key"],
-                    suffix_key=label["suffix_key"], color=label["color"],
+                    project_id,
+                    current.id,
+                    label["type"],
+                    prefix_key=label["prefix_key"],
+                    suffix_key=label["suffix_key"],
+                    color=label["color"],
                 )
                 self.log.info("Updated %s label %r in project %s.", label["type"], label["text"], project_id)
         return created
@@ -349,7 +374,10 @@ class DoccanoCreateProjectOperator(BaseOperator):
                 client.update_member(project_id, current.id, member["role"])
                 self.log.info(
                     "Changed the role of %s in project %s from %s to %s.",
-                    member["username"], project_id, current.rolename, member["role"],
+                    member["username"],
+                    project_id,
+                    current.rolename,
+                    member["role"],
                 )
                 changed += 1
         return changed

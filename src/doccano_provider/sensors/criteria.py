@@ -48,7 +48,7 @@ class ProgressCriteria:
         if self.min_fraction is None and self.min_count is None:
             raise InvalidArgumentError("Set min_fraction, min_count or both: the sensor needs a target.")
         if self.min_fraction is not None and not (
-            isinstance(self.min_fraction, (int, float)) and 0 < self.min_fraction <= 1
+            isinstance(self.min_fraction, int | float) and 0 < self.min_fraction <= 1
         ):
             raise InvalidArgumentError(
                 f"Invalid min_fraction {self.min_fraction!r}: use a number in (0, 1], e.g. 0.8 for 80%."
@@ -114,7 +114,11 @@ def evaluate_progress(criteria: ProgressCriteria, snapshot: dict[str, Any]) -> t
         after ``exclude_roles``.
     """
     total = int(snapshot["total"])
-    progress: dict[str, Any] = {"project_id": snapshot.get("project_id"), "scope": criteria.scope, "total": total}
+    progress: dict[str, Any] = {
+        "project_id": snapshot.get("project_id"),
+        "scope": criteria.scope,
+        "total": total,
+    }
     if criteria.scope == "project":
         if not snapshot.get("collaborative"):
             raise InvalidArgumentError(

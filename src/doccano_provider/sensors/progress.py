@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from doccano_provider._compat import (
     AirflowException,
     AirflowSensorTimeout,
+    AirflowSkipException,
     BaseSensorOperator,
     Context,
     PokeReturnValue,
@@ -112,7 +114,9 @@ class DoccanoAnnotationProgressSensor(BaseSensorOperator):
         try:
             return int(self.project_id)
         except (TypeError, ValueError):
-            raise ValueError(f"Invalid project_id {self.project_id!r}: use the Doccano project's integer id.") from None
+            raise ValueError(
+                f"Invalid project_id {self.project_id!r}: use the Doccano project's integer id."
+            ) from None
 
     def execute(self, context: Context) -> Any:
         hook = DoccanoHook(self.doccano_conn_id)
@@ -124,6 +128,13 @@ class DoccanoAnnotationProgressSensor(BaseSensorOperator):
         if met:
             return progress
         deadline = time.time() + float(self.timeout) if self.timeout is not None else None
+        # The trigger fires its own timeout event at the deadline; Airflow's deferral timeout,
+        # one poll interval plus a minute later, only covers a trigger that never fires.
+        safety_timeout = (
+            timedelta(seconds=float(self.timeout) + float(self.poke_interval) + 60)
+            if self.timeout is not None
+            else None
+        )
         self.defer(
             trigger=DoccanoProgressTrigger(
                 project_id=self._project_id(),
@@ -133,13 +144,17 @@ class DoccanoAnnotationProgressSensor(BaseSensorOperator):
                 deadline=deadline,
             ),
             method_name="execute_complete",
+            timeout=safety_timeout,
         )
 
     def _check(self, hook: DoccanoHook, criteria: ProgressCriteria) -> tuple[bool, dict[str, Any]]:
         project_id = self._project_id()
         met, progress = evaluate_progress(criteria, fetch_snapshot(hook.get_conn(), project_id, criteria))
         self.log.info(
-            "Doccano project %s: %s; target %s.", project_id, describe(progress), "reached" if met else "not reached"
+            "Doccano project %s: %s; target %s.",
+            project_id,
+            describe(progress),
+            "reached" if met else "not reached",
         )
         return met, progress
 
@@ -152,13 +167,25 @@ class DoccanoAnnotationProgressSensor(BaseSensorOperator):
         status = event.get("status")
         self.log.info(
             "Trigger for project %s ended with %s after %s poll(s), %s request(s), %s s.",
-            event.get("project_id"), status, event.get("polls"), event.get("requests"), event.get("seconds"),
+            event.get("project_id"),
+            status,
+            event.get("polls"),
+            event.get("requests"),
+            event.get("seconds"),
         )
         if status == "success":
             return event["progress"]
         if status == "timeout":
             seen = describe(event["progress"]) if event.get("progress") else "no progress read"
+            if self.soft_fail:
+                raise AirflowSkipException(
+                    f"Doccano project {event.get('project_id')} did not reach the target within "
+                    f"{self.timeout} s ({seen}); skipping because soft_fail=True."
+                )
             raise AirflowSensorTimeout(
-                f"Doccano project {event.get('project_id')} did not reach the target within {self.timeout} s ({seen})."
+                f"Doccano project {event.get('project_id')} did not reach the target "
+                f"within {self.timeout} s ({seen})."
             )
-        raise AirflowException(f"Waiting for Doccano project {event.get('project_id')} failed: {event.get('message')}")
+        raise AirflowException(
+            f"Waiting for Doccano project {event.get('project_id')} failed: {event.get('message')}"
+        )

@@ -21,7 +21,7 @@ RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 class ProgressRequestError(Exception):
-    """A request of the trigger failed; ``retryable`` tells whether polling may go on."""
+    """A request of the trigger failed; ``retryable`` is ``True`` when polling may continue."""
 
     def __init__(self, message: str, *, retryable: bool, status_code: int | None = None) -> None:
         super().__init__(message)
@@ -75,7 +75,8 @@ class DoccanoProgressClient:
             raise ProgressRequestError(
                 f"Login to {self.settings.base_url} as {self.settings.login!r} failed: check the credentials "
                 f"of connection {self.settings.conn_id!r}.",
-                retryable=False, status_code=400,
+                retryable=False,
+                status_code=400,
             )
         self._check(response, "POST /v1/auth/login/")
         self.token = response.json()["key"]
@@ -110,7 +111,8 @@ class DoccanoProgressClient:
                 raise ProgressRequestError(
                     f"{what} returned {response.headers.get('Content-Type')!r}, not JSON: check that the "
                     "connection's host is the Doccano root URL.",
-                    retryable=False, status_code=status,
+                    retryable=False,
+                    status_code=status,
                 )
             return
         detail = ""
@@ -118,7 +120,9 @@ class DoccanoProgressClient:
             body = response.json()
             detail = f": {body.get('detail')}" if isinstance(body, dict) and body.get("detail") else ""
         raise ProgressRequestError(
-            f"{what} failed with HTTP {status}{detail}", retryable=status in RETRYABLE_STATUSES, status_code=status
+            f"{what} failed with HTTP {status}{detail}",
+            retryable=status in RETRYABLE_STATUSES,
+            status_code=status,
         )
 
     async def snapshot(self, project_id: int, criteria: ProgressCriteria) -> dict[str, Any]:
@@ -133,7 +137,9 @@ class DoccanoProgressClient:
             snapshot.update(total=progress["total"], complete=progress["complete"])
             return snapshot
         body = await self.get(f"/v1/projects/{project_id}/metrics/member-progress")
-        snapshot.update(total=body["total"], members={item["user"]: item["done"] for item in body["progress"]})
+        snapshot.update(
+            total=body["total"], members={item["user"]: item["done"] for item in body["progress"]}
+        )
         if criteria.needs_roles:
             members = await self.get(f"/v1/projects/{project_id}/members")
             snapshot["roles"] = {item["username"]: item["rolename"] for item in members}
@@ -209,7 +215,9 @@ class DoccanoProgressTrigger(BaseTrigger):
                 stats["polls"] += 1
                 delay = self.poll_interval
                 try:
-                    met, progress = evaluate_progress(criteria, await client.snapshot(self.project_id, criteria))
+                    met, progress = evaluate_progress(
+                        criteria, await client.snapshot(self.project_id, criteria)
+                    )
                 except InvalidArgumentError as error:
                     yield self._event("error", stats, client, started, message=str(error))
                     return
@@ -218,22 +226,31 @@ class DoccanoProgressTrigger(BaseTrigger):
                     consecutive_errors += 1
                     if not error.retryable or consecutive_errors >= self.max_consecutive_errors:
                         yield self._event(
-                            "error", stats, client, started,
-                            message=f"Polling project {self.project_id} failed ({consecutive_errors} failure(s) "
+                            "error",
+                            stats,
+                            client,
+                            started,
+                            message=f"Polling project {self.project_id} failed "
+                            f"({consecutive_errors} failure(s) "
                             f"in a row): {error}",
                         )
                         return
                     delay = min(MAX_BACKOFF_SECONDS, self.poll_interval * 2**consecutive_errors)
                     self.log.warning(
                         "Polling Doccano project %s failed (%d in a row), retrying in %.0f s: %s",
-                        self.project_id, consecutive_errors, delay, error,
+                        self.project_id,
+                        consecutive_errors,
+                        delay,
+                        error,
                     )
                 else:
                     consecutive_errors = 0
                     if met:
                         yield self._event("success", stats, client, started, progress=progress)
                         return
-                    self.log.info("Doccano project %s: %s; target not reached.", self.project_id, describe(progress))
+                    self.log.info(
+                        "Doccano project %s: %s; target not reached.", self.project_id, describe(progress)
+                    )
                 if self.deadline is not None:
                     remaining = self.deadline - time.time()
                     if remaining <= 0:
@@ -245,7 +262,12 @@ class DoccanoProgressTrigger(BaseTrigger):
             await client.close()
 
     def _event(
-        self, status: str, stats: dict[str, int], client: DoccanoProgressClient, started: float, **payload: Any
+        self,
+        status: str,
+        stats: dict[str, int],
+        client: DoccanoProgressClient,
+        started: float,
+        **payload: Any,
     ) -> TriggerEvent:
         stats = {**stats, "requests": client.requests, "seconds": round(time.monotonic() - started, 3)}
         return TriggerEvent({"status": status, "project_id": self.project_id, **stats, **payload})
