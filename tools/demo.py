@@ -42,12 +42,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from doccano_provider.client import DoccanoClient, DoccanoError  # noqa: E402
 from example_dags.doccano_example_data import (  # noqa: E402
     locate_poem_sentiment,
     poem_sentiment_gold,
     summarize_jsonl_export,
 )
+
+from doccano_provider.client import DoccanoClient, DoccanoError  # noqa: E402
 from tools.simulated_annotators import SimulatedAnnotators, summarize  # noqa: E402
 
 log = logging.getLogger("demo")
@@ -165,7 +166,7 @@ def run_airflow(args: Sequence[str], env: dict[str, str], log_file: Path) -> Non
         result = subprocess.run([airflow, *args], env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
     if result.returncode != 0:
         raise SystemExit(
-            f"'airflow {' '.join(args)}' failed with exit code {result.returncode}; see {log_file} for its output."
+            f"'airflow {' '.join(args)}' failed with exit code {result.returncode}; output in {log_file}."
         )
 
 
