@@ -70,7 +70,6 @@ with DAG(
     start_date=datetime(2024, 1, 1),
     schedule=None,
     catchup=False,
-    render_template_as_native_obj=True,
     default_args={"retries": 2, "retry_delay": timedelta(seconds=30)},
     tags=["doccano", "example"],
     params={
@@ -132,8 +131,8 @@ with DAG(
         task_id="wait_for_annotators",
         project_id=create_project.output,
         min_fraction=TARGET_FRACTION,
-        scope="users",
-        usernames="{{ params.annotators }}",
+        # Every member except project admins (the DAG's own account) must reach the target.
+        scope="all_members",
         poke_interval=POKE_INTERVAL,
         timeout=timedelta(days=7).total_seconds(),
         mode="reschedule",
