@@ -54,7 +54,8 @@ from tools.simulated_annotators import SimulatedAnnotators, summarize  # noqa: E
 log = logging.getLogger("demo")
 
 AIRFLOW_HOME = Path(os.environ.get("AIRFLOW_HOME", ROOT / ".airflow"))
-DEMO_DIR = ROOT / ".demo"
+# DEMO_DIR lets tests keep their work files out of the checkout.
+DEMO_DIR = Path(os.environ.get("DEMO_DIR", ROOT / ".demo"))
 WORK_DIR = DEMO_DIR / "work"
 DAG_ID = "example_doccano_poem_sentiment"
 CONSUMER_DAG_ID = "example_doccano_export_consumer"
@@ -287,7 +288,7 @@ def stamp_logical_date() -> str:
 
 
 def newest_export_dir() -> Path:
-    """Return the newest folder under the demo's export root that holds JSONL files."""
+    """Return the newest folder under the demo's export root that contains JSONL files."""
     folders = [path.parent for path in (WORK_DIR / "exports").rglob("*.jsonl")]
     if not folders:
         raise SystemExit(f"The DAG finished but no export was found under {WORK_DIR / 'exports'}.")

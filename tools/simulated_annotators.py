@@ -1,9 +1,10 @@
 """Simulated annotators: users who label and confirm Doccano examples from gold labels.
 
 Demos and end-to-end tests need a round that finishes by itself. This module logs in as real
-Doccano users (one background thread and one :class:`DoccanoClient` each), and every thread
-labels the examples of one project with the answer a *gold function* gives, then confirms them
-(which is what Doccano's progress counts), at a set pace, until the annotator reaches a target.
+Doccano users, with one background thread and one :class:`DoccanoClient` each. Every thread
+labels the examples of one project with the labels a *gold function* returns and confirms them,
+because confirmations are what Doccano's progress counts. It works at a set pace and stops
+when the annotator reaches a target.
 
 Typical use::
 
@@ -108,7 +109,7 @@ def check_target(target: float | int) -> None:
 
 
 def _normalize(gold: GoldLabels) -> tuple[list[str], list[Span]] | None:
-    """Split a gold answer into category texts and spans; ``None`` means skip."""
+    """Split a gold function's result into category texts and spans; ``None`` means skip."""
     if gold is None:
         return None
     if isinstance(gold, str):
