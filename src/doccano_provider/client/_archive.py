@@ -47,11 +47,13 @@ def _check_member(info: zipfile.ZipInfo) -> PurePosixPath:
     name = info.filename.replace("\\", "/")
     path = PurePosixPath(name)
     if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
-        raise UnsafeArchiveError(f"Archive member {info.filename!r} has an absolute path; extraction stopped.")
+        raise UnsafeArchiveError(
+            f"Archive member {info.filename!r} has an absolute path, so extraction stopped."
+        )
     if ".." in path.parts:
-        raise UnsafeArchiveError(f"Archive member {info.filename!r} contains '..'; extraction stopped.")
+        raise UnsafeArchiveError(f"Archive member {info.filename!r} contains '..', so extraction stopped.")
     if stat.S_ISLNK(info.external_attr >> 16):
-        raise UnsafeArchiveError(f"Archive member {info.filename!r} is a symbolic link; extraction stopped.")
+        raise UnsafeArchiveError(f"Archive member {info.filename!r} is a symbolic link, so extraction stopped.")
     return path
 
 
@@ -66,8 +68,8 @@ def safe_extract(
 
     Every member is checked before anything is written: no absolute path, no ``..``, no
     symbolic link, at most ``max_members`` members and at most ``max_bytes`` declared
-    uncompressed bytes. The bytes actually written are counted too, so a header that
-    understates a member's size cannot get past the cap. The files are written to a temporary
+    uncompressed bytes. The bytes actually written are counted against the cap as well, and
+    a member whose header understates its size fails the CRC check. The files are written to a temporary
     folder next to ``target`` that is renamed to ``target`` at the end, so a failed
     extraction leaves nothing behind.
 
@@ -75,7 +77,9 @@ def safe_extract(
     :raises FileExistsError: ``target`` already exists.
     """
     if target.exists():
-        raise FileExistsError(f"Extraction folder {target} already exists: remove it or choose another folder.")
+        raise FileExistsError(
+            f"Extraction folder {target} already exists: remove it or choose another folder."
+        )
     with zipfile.ZipFile(archive) as zip_file:
         members = zip_file.infolist()
         if len(members) > max_members:
@@ -85,7 +89,8 @@ def safe_extract(
         declared = sum(info.file_size for info in members)
         if declared > max_bytes:
             raise UnsafeArchiveError(
-                f"Archive {archive.name} would extract to {declared} bytes, more than the limit of {max_bytes}."
+                f"Archive {archive.name} would extract to {declared} bytes, "
+                f"more than the limit of {max_bytes}."
             )
         checked = [(info, _check_member(info)) for info in members]
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
@@ -103,11 +108,17 @@ def safe_extract(
                         written += len(chunk)
                         if written > max_bytes:
                             raise UnsafeArchiveError(
-                                f"Archive {archive.name} extracts to more than the limit of {max_bytes} bytes."
+                                f"Archive {archive.name} extracts to more than the limit of "
+                                f"{max_bytes} bytes."
                             )
                         sink.write(chunk)
                 files.append(relative)
             staging.rename(target)
+        except zipfile.BadZipFile as error:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise UnsafeArchiveError(
+                f"Archive {archive.name} is corrupt: {error}, so extraction stopped."
+            ) from error
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise

@@ -28,6 +28,9 @@ DEFAULT_TIMEOUT: tuple[float, float] = (10.0, 120.0)
 DEFAULT_PAGE_SIZE = 500
 """Examples per list request. Doccano's own default is 5, which makes long lists very slow."""
 
+# Indirection so that tests can replace the retry delay without patching the time module.
+_sleep = time.sleep
+
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
 
@@ -220,7 +223,7 @@ class Transport:
             "Retrying %s %s (retry %d of %d) in %.2f s after %s.",
             method, _path_of(url), attempt, self.max_retries, delay, reason,
         )
-        time.sleep(delay)
+        _sleep(delay)
 
     def request_json(self, method: str, path: str, **kwargs: Any) -> Any:
         """Send a request and return the decoded JSON body (``None`` for an empty body)."""

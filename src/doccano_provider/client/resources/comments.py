@@ -50,7 +50,7 @@ class CommentCalls(ResourceMixin):
         """
         path = f"/v1/projects/{project_id}/comments"
         body = self._transport.post(path, params={"example": example_id}, json={"text": text})
-        # The create response carries ``example`` as a string; the model's int field converts it.
+        # The create response has ``example`` as a string, which the model's int field converts.
         return Comment.model_validate(body)
 
     def update_comment(self, project_id: int, comment_id: int, text: str) -> Comment:
@@ -74,7 +74,7 @@ class CommentCalls(ResourceMixin):
         NOTE: Doccano 1.8.4 deletes only the caller's own comments among ``comment_ids`` and
         skips the others without an error.
 
-        :raises InvalidArgumentError: ``comment_ids`` is empty; nothing is sent.
+        :raises InvalidArgumentError: ``comment_ids`` is empty. Nothing is sent.
         """
         ids = check_ids("comment_ids", comment_ids)
         self._transport.delete(f"/v1/projects/{project_id}/comments", json={"ids": ids})

@@ -61,7 +61,7 @@ class DataExportCalls(ResourceMixin):
         """Export the project, wait for the export task and save the zip in ``dir_name``.
 
         The zip is streamed to a temporary file in ``dir_name`` and renamed when complete, so
-        ``dir_name`` never holds a partial archive. Its name comes from the server's
+        ``dir_name`` never contains a partial archive. Its name comes from the server's
         ``Content-Disposition`` header with any directory part removed; a name with ``..`` or
         unusual characters is replaced by ``doccano-project-<id>-export-<task id>.zip``.
 
@@ -101,12 +101,18 @@ class DataExportCalls(ResourceMixin):
         task_id = self._transport.post(f"/v1/projects/{project_id}/download", json=body)["task_id"]
         log.info("Started export task %s for project %s (format %s).", task_id, project_id, format)
         response = wait_for(
-            lambda: self._finished_export(project_id, task_id), timeout=timeout, task_id=task_id, what="Export task"
+            lambda: self._finished_export(project_id, task_id),
+            timeout=timeout,
+            task_id=task_id,
+            description="Export task",
         )
         archive = _save_archive(response, directory, f"doccano-project-{project_id}-export-{task_id}.zip")
         log.info(
             "Downloaded the export of project %s to %s (%d bytes) in %.1f s.",
-            project_id, archive, archive.stat().st_size, time.monotonic() - started,
+            project_id,
+            archive,
+            archive.stat().st_size,
+            time.monotonic() - started,
         )
         if not extract:
             return archive
@@ -121,12 +127,13 @@ class DataExportCalls(ResourceMixin):
         try:
             response = self._transport.request("GET", path, params={"taskId": task_id}, stream=True)
         except ServerError as error:
-            # Doccano answers 500 for a failed export task; the task status holds the reason.
+            # Doccano returns 500 for a failed export task, and the task status contains the reason.
             reason = self._transport.get(f"/v1/tasks/status/{task_id}").get("error") or {}
             text = reason.get("text") if isinstance(reason, dict) else reason
             raise TaskFailedError(
                 f"Export task {task_id} of project {project_id} failed on the server: {text or error}.",
-                task_id=task_id, errors=[reason] if isinstance(reason, dict) and reason else [],
+                task_id=task_id,
+                errors=[reason] if isinstance(reason, dict) and reason else [],
             ) from error
         if "json" not in response.headers.get("Content-Type", ""):
             return response
@@ -136,7 +143,9 @@ class DataExportCalls(ResourceMixin):
             return None
         raise UnexpectedResponseError(
             f"GET {response.url} returned unexpected JSON instead of the export zip: {body!r:.200}",
-            method="GET", url=response.url, status_code=response.status_code,
+            method="GET",
+            url=response.url,
+            status_code=response.status_code,
         )
 
 
@@ -146,16 +155,19 @@ def _save_archive(response: requests.Response, directory: Path, fallback_name: s
     target = directory / name
     if target.resolve().parent != directory.resolve():
         raise InvalidArgumentError(f"Export file name {name!r} would leave the folder {directory}.")
-    handle = tempfile.NamedTemporaryFile(dir=directory, prefix=".doccano-export-", suffix=".part", delete=False)
-    temporary = Path(handle.name)
+    descriptor, temporary_name = tempfile.mkstemp(dir=directory, prefix=".doccano-export-", suffix=".part")
+    temporary = Path(temporary_name)
     try:
-        with handle, response:
+        with os.fdopen(descriptor, "wb") as handle, response:
             for chunk in response.iter_content(chunk_size=DOWNLOAD_CHUNK_BYTES):
                 handle.write(chunk)
         if not zipfile.is_zipfile(temporary):
             raise UnexpectedResponseError(
-                f"GET {response.url} returned {response.headers.get('Content-Type')} content that is not a zip.",
-                method="GET", url=response.url, status_code=response.status_code,
+                f"GET {response.url} returned {response.headers.get('Content-Type')} content "
+                "that is not a zip.",
+                method="GET",
+                url=response.url,
+                status_code=response.status_code,
             )
         os.replace(temporary, target)
     except BaseException:

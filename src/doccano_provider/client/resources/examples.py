@@ -29,15 +29,21 @@ def _confirmed_params(is_confirmed: bool | None) -> dict[str, str]:
         return {}
     if not isinstance(is_confirmed, bool):
         raise InvalidArgumentError(f"Invalid is_confirmed {is_confirmed!r}: use True, False or None.")
-    # Doccano filters on ``confirmed``; an ``is_confirmed`` query parameter is ignored.
+    # Doccano filters on ``confirmed`` and ignores an ``is_confirmed`` query parameter.
     return {"confirmed": "true" if is_confirmed else "false"}
 
 
 class ExampleCalls(ResourceMixin):
-    """Examples: find, list, count, create, update, delete, and confirm or unconfirm."""
+    """Examples: find, list, count, create, update, delete, and confirm or unconfirm.
+
+    NOTE: Doccano 1.8.4 looks examples up by id without checking the project in the URL, so
+    find, update, delete and the confirmation calls act on an example of another project
+    when given its id. An example carries no project field, so the client cannot check this.
+    The bulk delete is scoped: it skips ids of other projects.
+    """
 
     def find_example_by_id(self, project_id: int, example_id: int) -> Example:
-        """Return one example (``GET .../examples/{id}``); ``is_confirmed`` is the caller's state.
+        """Return one example (``GET .../examples/{id}``). ``is_confirmed`` is the caller's state.
 
         :raises NotFoundError: no example has that id.
         """
@@ -46,10 +52,14 @@ class ExampleCalls(ResourceMixin):
     def list_examples(self, project_id: int, is_confirmed: bool | None = None) -> Iterator[Example]:
         """Yield the project's examples, one page request at a time (``GET .../examples``).
 
-        :param is_confirmed: ``True`` or ``False`` keeps only the examples that are (not)
-            confirmed, by the caller in per-user projects or by anyone in collaborative ones;
-            ``None`` yields all of them.
-        :raises InvalidArgumentError: ``is_confirmed`` is not a bool or ``None``.
+        :param is_confirmed: ``True`` keeps only confirmed examples and ``False`` only the
+            others; ``None`` yields all of them. Per-user projects count the caller's own
+            confirmation, collaborative projects anyone's.
+        :raises InvalidArgumentError: ``is_confirmed`` is not a bool or ``None``, raised when
+            the first item is requested.
+
+        NOTE: pages are fetched by offset, so deleting examples while a listing runs can make
+        it skip some, and with ``is_confirmed`` so can confirming or unconfirming them.
         """
         params = _confirmed_params(is_confirmed)
         for item in self._transport.paginate(f"/v1/projects/{project_id}/examples", params):
@@ -83,7 +93,7 @@ class ExampleCalls(ResourceMixin):
         score: float | None = None,
         meta: dict[str, Any] | None = None,
     ) -> Example:
-        """Change an example's text, score or meta with PATCH; ``None`` leaves a field unchanged.
+        """Change an example's text, score or meta with PATCH, leaving the ``None`` ones unchanged.
 
         ``meta`` replaces the whole meta object.
 
@@ -129,11 +139,11 @@ class ExampleCalls(ResourceMixin):
         self._transport.post(f"/v1/projects/{project_id}/examples/{example_id}/states")
 
     def confirm_example(self, project_id: int, example_id: int) -> None:
-        """Mark an example as confirmed; does nothing when it already is (one GET, maybe one POST)."""
+        """Mark an example as confirmed unless it already is (one GET, then a POST if needed)."""
         if not self.find_example_by_id(project_id, example_id).is_confirmed:
             self.update_example_state(project_id, example_id)
 
     def unconfirm_example(self, project_id: int, example_id: int) -> None:
-        """Remove the confirmation of an example; does nothing when it is not confirmed."""
+        """Remove the caller's confirmation of an example if there is one (one GET, then a POST if needed)."""
         if self.find_example_by_id(project_id, example_id).is_confirmed:
             self.update_example_state(project_id, example_id)

@@ -80,16 +80,22 @@ class LabelTypeCalls(ResourceMixin):
 
     ``type`` is ``"category"``, ``"span"`` or ``"relation"`` and selects the server's
     ``category-types``, ``span-types`` or ``relation-types`` routes.
+
+    Doccano 1.8.4 looks label types up by id without checking the project in the URL, so a
+    wrong ``project_id`` would read, change or delete another project's label. The calls that
+    take label type ids therefore list the project's label types first and raise
+    ``NotFoundError`` for an id that is not among them.
     """
 
     def find_label_type_by_id(self, project_id: int, label_type_id: int, type: LabelKind) -> LabelType:  # noqa: A002
-        """Return one label type (``GET .../{type}-types/{id}``).
+        """Return one label type of the project, read from ``GET .../{type}-types``.
 
         :raises InvalidArgumentError: ``type`` is not category, span or relation.
-        :raises NotFoundError: no label type of that kind has that id.
+        :raises NotFoundError: the project has no label type of that kind with that id.
         """
-        path = label_types_path(project_id, type)
-        return LabelType.model_validate(self._transport.get(f"{path}/{label_type_id}"))
+        labels = self.list_label_types(project_id, type)
+        self._require_ids(project_id, type, labels, [label_type_id])
+        return next(label for label in labels if label.id == label_type_id)
 
     def find_label_type_by_text(self, project_id: int, text: str, type: LabelKind) -> LabelType:  # noqa: A002
         """Return the label type of that kind whose text is exactly ``text``.
@@ -102,7 +108,9 @@ class LabelTypeCalls(ResourceMixin):
         raise NotFoundError(
             f"No {type} label type with text {text!r} in project {project_id}. "
             "Create it first (create_label_type) or check the spelling.",
-            status_code=404, method="GET", url=self._transport.url(label_types_path(project_id, type)),
+            status_code=404,
+            method="GET",
+            url=self._transport.url(label_types_path(project_id, type)),
         )
 
     def list_label_types(self, project_id: int, type: LabelKind) -> list[LabelType]:  # noqa: A002
@@ -119,10 +127,10 @@ class LabelTypeCalls(ResourceMixin):
         suffix_key: SuffixKey = None,
         color: str | None = None,
     ) -> LabelType:
-        """Create a label type (``POST .../{type}-types``); ``color`` is sent as ``background_color``.
+        """Create a label type with ``POST .../{type}-types``, sending ``color`` as ``background_color``.
 
-        The label types are listed first, because Doccano 1.8.4 answers a duplicate text with
-        an HTML 500 page; a duplicate raises ``InvalidArgumentError`` instead. Without
+        The label types are listed first, because Doccano 1.8.4 responds to a duplicate text with
+        an HTML 500 page. A duplicate raises ``InvalidArgumentError`` instead. Without
         ``color`` the server picks a random one.
 
         :raises InvalidArgumentError: invalid kind, text, keys or color, or the text is taken.
@@ -134,7 +142,7 @@ class LabelTypeCalls(ResourceMixin):
         check_prefix_key(prefix_key)
         check_suffix_key(suffix_key)
         check_color(color)
-        self._check_text_is_free(project_id, type, text)
+        _check_text_is_free(project_id, type, self.list_label_types(project_id, type), text)
         body: dict[str, Any] = {"text": text, "prefix_key": prefix_key, "suffix_key": suffix_key}
         if color is not None:
             body["background_color"] = color
@@ -160,7 +168,7 @@ class LabelTypeCalls(ResourceMixin):
         :raises InvalidArgumentError: invalid kind, text, keys or color, or another label
             type of that kind has the new text.
         :raises ValidationError: the shortcut key is taken.
-        :raises NotFoundError: no label type of that kind has that id.
+        :raises NotFoundError: the project has no label type of that kind with that id.
         """
         path = label_types_path(project_id, type)
         body: dict[str, Any] = {}
@@ -175,35 +183,39 @@ class LabelTypeCalls(ResourceMixin):
         if color is not None:
             check_color(color)
             body["background_color"] = color
+        labels = self.list_label_types(project_id, type)
+        self._require_ids(project_id, type, labels, [label_type_id])
         if text is not None:
-            self._check_text_is_free(project_id, type, text, except_id=label_type_id)
+            _check_text_is_free(project_id, type, labels, text, except_id=label_type_id)
         return LabelType.model_validate(self._transport.patch(f"{path}/{label_type_id}", json=body))
 
     def delete_label_type(self, project_id: int, label_type_id: int, type: LabelKind) -> None:  # noqa: A002
         """Delete a label type and every annotation that uses it (``DELETE .../{type}-types/{id}``).
 
-        :raises NotFoundError: no label type of that kind has that id.
+        :raises NotFoundError: the project has no label type of that kind with that id.
         """
         path = label_types_path(project_id, type)
+        self._require_ids(project_id, type, self.list_label_types(project_id, type), [label_type_id])
         self._transport.delete(f"{path}/{label_type_id}")
 
     def bulk_delete_label_types(self, project_id: int, label_type_ids: list[int], type: LabelKind) -> None:  # noqa: A002
         """Delete several label types with one ``DELETE .../{type}-types {"ids": [...]}``.
 
-        NOTE: Doccano 1.8.4 does not scope this delete to the project in the URL, so ids of
-        another project's label types are deleted too.
-
-        :raises InvalidArgumentError: ``label_type_ids`` is empty or holds a non-integer.
+        :raises InvalidArgumentError: ``label_type_ids`` is empty or contains a non-integer.
+        :raises NotFoundError: an id is not a label type of that kind in the project. Nothing
+            is deleted.
         """
         path = label_types_path(project_id, type)
         ids = check_ids("label_type_ids", label_type_ids)
+        self._require_ids(project_id, type, self.list_label_types(project_id, type), ids)
         self._transport.delete(path, json={"ids": ids})
+        log.info("Deleted %d %s label type(s) from project %s.", len(ids), type, project_id)
 
     def upload_label_type(self, project_id: int, file_path: str, type: LabelKind) -> None:  # noqa: A002
         """Create the label types listed in a JSON file (``POST .../{type}-type-upload``).
 
         The file is a JSON array of objects with ``text`` and optionally ``prefix_key``,
-        ``suffix_key``, ``background_color`` and ``text_color``; it is sent as the multipart
+        ``suffix_key``, ``background_color`` and ``text_color``. It is sent as the multipart
         field ``file``. The server creates all of them or none.
 
         :raises InvalidArgumentError: invalid kind, or the file does not exist.
@@ -221,12 +233,35 @@ class LabelTypeCalls(ResourceMixin):
             )
         log.info("Uploaded %s label types from %s to project %s.", type, path.name, project_id)
 
-    def _check_text_is_free(
-        self, project_id: int, type: str, text: str, except_id: int | None = None  # noqa: A002
+    def _require_ids(
+        self,
+        project_id: int,
+        type: str,  # noqa: A002
+        labels: list[LabelType],
+        ids: list[int],
     ) -> None:
-        for label in self.list_label_types(project_id, type):
-            if label.text == text and label.id != except_id:
-                raise InvalidArgumentError(
-                    f"Project {project_id} already has a {type} label type {text!r} (id {label.id}): "
-                    "use that one (find_label_type_by_text) or choose another text."
-                )
+        known = {label.id for label in labels}
+        missing = [label_id for label_id in ids if label_id not in known]
+        if missing:
+            raise NotFoundError(
+                f"Project {project_id} has no {type} label type with id {', '.join(map(str, missing))}. "
+                "Check the project id and the label kind (list_label_types).",
+                status_code=404,
+                method="GET",
+                url=self._transport.url(label_types_path(project_id, type)),
+            )
+
+
+def _check_text_is_free(
+    project_id: int,
+    type: str,  # noqa: A002
+    labels: list[LabelType],
+    text: str,
+    except_id: int | None = None,
+) -> None:
+    for label in labels:
+        if label.text == text and label.id != except_id:
+            raise InvalidArgumentError(
+                f"Project {project_id} already has a {type} label type {text!r} (id {label.id}): "
+                "use that one (find_label_type_by_text) or choose another text."
+            )

@@ -30,20 +30,20 @@ class LabelDistribution(DoccanoModel):
 
 
 class MetricsCalls(ResourceMixin):
-    """Progress and label distribution; any member of the project may read them."""
+    """Progress and label distribution, readable by any member of the project."""
 
     def get_progress(self, project_id: int) -> Progress:
         """Return ``total``, ``complete`` and ``remaining`` examples (``GET .../metrics/progress``).
 
-        In a per-user project ``complete`` counts the examples the caller confirmed; in a
-        collaborative one, the examples anyone confirmed.
+        In a per-user project ``complete`` counts the examples the caller confirmed. In a
+        collaborative one it counts the examples anyone confirmed.
         """
         return Progress.model_validate(self._transport.get(f"/v1/projects/{project_id}/metrics/progress"))
 
     def get_members_progress(self, project_id: int) -> list[MemberProgress]:
         """Return every member's confirmed count (``GET .../metrics/member-progress``).
 
-        The server sends ``{"total": n, "progress": [{"user", "done"}, ...]}``; each item
+        The server sends ``{"total": n, "progress": [{"user", "done"}, ...]}``, and each item
         gets the shared ``total``.
         """
         body = self._transport.get(f"/v1/projects/{project_id}/metrics/member-progress")
@@ -54,8 +54,8 @@ class MetricsCalls(ResourceMixin):
         """Return how often each member used each label type of that kind.
 
         The server sends ``{username: {label text: count}}`` for every member and every label
-        type of the kind, zeros included; this returns one :class:`LabelDistribution` row per
-        pair, in the server's order.
+        type of the kind, zeros included. This returns one :class:`LabelDistribution` row per
+        (member, label) pair, in the server's order.
 
         :raises InvalidArgumentError: ``type`` is not category, span or relation.
         """

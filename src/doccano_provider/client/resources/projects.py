@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, Literal, get_args
 
 from doccano_provider.client.exceptions import InvalidArgumentError
@@ -38,7 +38,7 @@ RESOURCE_TYPES: dict[str, str] = {
     "ImageCaptioning": "ImageCaptioningProject",
 }
 
-# Flags that only some project types use; the server silently drops them on the others.
+# Flags that only some project types use. The server silently drops them on the others.
 SEQUENCE_LABELING_FLAGS = ("allow_overlapping", "grapheme_mode", "use_relation")
 SINGLE_CLASS_TYPES = ("DocumentClassification", "ImageClassification", "IntentDetectionAndSlotFilling")
 
@@ -79,7 +79,7 @@ def check_project_type(project_type: str) -> str:
     return project_type
 
 
-def check_project_flags(project_type: str, flags: dict[str, bool | None]) -> None:
+def check_project_flags(project_type: str, flags: Mapping[str, Any]) -> None:
     """Raise ``InvalidArgumentError`` for a flag set to ``True`` that ``project_type`` does not use."""
     for name in SEQUENCE_LABELING_FLAGS:
         if flags.get(name) and project_type != "SequenceLabeling":
@@ -91,6 +91,15 @@ def check_project_flags(project_type: str, flags: dict[str, bool | None]) -> Non
         raise InvalidArgumentError(
             f"single_class_classification=True applies only to {', '.join(SINGLE_CLASS_TYPES)} "
             f"projects, not {project_type}: drop the flag."
+        )
+
+
+def _check_same_model(project: Project, project_type: str) -> None:
+    if project.resourcetype and RESOURCE_TYPES[project_type] != project.resourcetype:
+        raise InvalidArgumentError(
+            f"Cannot change project {project.id} from {project.project_type} to {project_type}: "
+            f"Doccano keeps the project's model ({project.resourcetype}) on update. "
+            f"Create a new {project_type} project instead."
         )
 
 
@@ -136,7 +145,7 @@ class ProjectCalls(ResourceMixin):
         use_relation: bool = False,
         tags: list[str] | None = None,
     ) -> Project:
-        """Create a project (``POST /v1/projects``); only staff users may do this.
+        """Create a project with ``POST /v1/projects``. Only staff users may do this.
 
         ``resourcetype`` is derived from ``project_type``. The SequenceLabeling flags and
         ``single_class_classification`` are rejected on types that do not use them, because the
@@ -144,7 +153,7 @@ class ProjectCalls(ResourceMixin):
         server rejects an explicit empty string.
 
         :raises InvalidArgumentError: invalid ``project_type``, a flag that does not apply, or
-            invalid tags; nothing is sent.
+            invalid tags. Nothing is sent.
         :raises PermissionDeniedError: the user is not staff.
         """
         check_project_type(project_type)
@@ -169,7 +178,9 @@ class ProjectCalls(ResourceMixin):
         if description:
             body["description"] = description
         if project_type == "SequenceLabeling":
-            body.update(allow_overlapping=allow_overlapping, grapheme_mode=grapheme_mode, use_relation=use_relation)
+            body.update(
+                allow_overlapping=allow_overlapping, grapheme_mode=grapheme_mode, use_relation=use_relation
+            )
         if tags:
             body["tags"] = [{"text": tag} for tag in _check_tags(tags)]
         project = Project.model_validate(self._transport.post("/v1/projects", json=body))
@@ -191,16 +202,18 @@ class ProjectCalls(ResourceMixin):
         use_relation: bool | None = None,
         tags: list[str] | None = None,
     ) -> Project:
-        """Change the given fields of a project; ``None`` leaves a field unchanged.
+        """Change the given fields of a project, leaving the ``None`` ones unchanged.
 
         Sends ``PATCH /v1/projects/{id}`` with the fields that are not ``None`` (never PUT,
         which skips Doccano's role check). ``tags`` replaces the project's tags: missing tags
         are added and others deleted through ``/v1/projects/{id}/tags``, because the project
-        endpoint ignores tags on update. Flags are checked against the project's type, read
-        from the server when ``project_type`` is not given.
+        endpoint ignores tags on update. Flags are checked against the project's type.
+        ``project_type`` may only name a type with the same server model (``resourcetype``),
+        because PATCH changes the type field but never the model, which would leave a
+        project whose type and model disagree.
 
-        :raises InvalidArgumentError: invalid ``project_type``, a flag that does not apply, or
-            invalid tags; nothing is changed.
+        :raises InvalidArgumentError: invalid ``project_type`` or one with another model, a
+            flag that does not apply, or invalid tags. Nothing is changed.
         :raises NotFoundError: no project has that id.
         :raises PermissionDeniedError: the user is not a project admin.
         """
@@ -214,10 +227,12 @@ class ProjectCalls(ResourceMixin):
             check_project_type(project_type)
         if name is not None and not name.strip():
             raise InvalidArgumentError(f"Invalid project name {name!r}: use a non-empty name.")
-        wanted_tags = _check_tags(tags) if tags is not None else None
-        if any(flags.values()):
-            effective_type = project_type or self.find_project_by_id(project_id).project_type
-            check_project_flags(effective_type, flags)
+        target_tags = _check_tags(tags) if tags is not None else None
+        if project_type is not None or any(flags.values()):
+            current = self.find_project_by_id(project_id)
+            if project_type is not None:
+                _check_same_model(current, project_type)
+            check_project_flags(project_type or current.project_type, flags)
         fields: dict[str, Any] = {
             "name": name,
             "project_type": project_type,
@@ -230,20 +245,20 @@ class ProjectCalls(ResourceMixin):
         body = {key: value for key, value in fields.items() if value is not None}
         if body:
             self._transport.patch(f"/v1/projects/{project_id}", json=body)
-        if wanted_tags is not None:
-            self._sync_tags(project_id, wanted_tags)
+        if target_tags is not None:
+            self._sync_tags(project_id, target_tags)
         return self.find_project_by_id(project_id)
 
-    def _sync_tags(self, project_id: int, wanted: list[str]) -> None:
-        """Add the missing tags and delete the ones not in ``wanted``."""
+    def _sync_tags(self, project_id: int, target: list[str]) -> None:
+        """Add the missing tags and delete the ones not in ``target``."""
         path = f"/v1/projects/{project_id}/tags"
         current = [Tag.model_validate(item) for item in self._transport.get(path)]
         current_texts = {tag.text for tag in current}
-        for text in wanted:
+        for text in target:
             if text not in current_texts:
                 self._transport.post(path, json={"text": text})
         for tag in current:
-            if tag.text not in wanted:
+            if tag.text not in target:
                 self._transport.delete(f"{path}/{tag.id}")
 
     def delete_project(self, project_id: int) -> None:
