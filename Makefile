@@ -63,5 +63,8 @@ demo: venv
 stop:
 	env -u DOCCANO_STATE_DIR $(PYTHON) tools/doccano_server.py down
 
+demo-active-learning: venv doccano-up
+	$(PY) tools/demo_active_learning.py $(DEMO_AL_ARGS)
+
 clean: stop
 	rm -rf $(VENV) $(VENV_AIRFLOW2) .doccano .airflow .airflow2 .demo
