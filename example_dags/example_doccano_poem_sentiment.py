@@ -125,6 +125,7 @@ with DAG(
         project_id=create_project.output,
         file_paths=prepare_dataset(),
         format="JSONL",
+        format_options={"encoding": "utf_8"},
     )
 
     wait_for_annotators = DoccanoAnnotationProgressSensor(

@@ -133,7 +133,8 @@ with DAG(
         project_id=create_project.output,
         file_paths=prepare_conll(),
         format="CoNLL",
-        format_options={"scheme": "IOB2", "delimiter": " "},
+        # Doccano guesses the encoding otherwise, and reads some UTF-8 sentences as cp1252.
+        format_options={"scheme": "IOB2", "delimiter": " ", "encoding": "utf_8"},
     )
 
     wait_for_annotators = DoccanoAnnotationProgressSensor(
