@@ -17,9 +17,11 @@ Param                            environment variable                default
 ``limit``                        ``DOCCANO_POEM_LIMIT``              ``0`` (all verses)
 ``project_name``                 ``DOCCANO_POEM_PROJECT``            ``poem-sentiment``
 ``annotators``                   ``DOCCANO_ANNOTATORS``              ``annotator1,annotator2``
-``target_fraction``              ``DOCCANO_TARGET_FRACTION``         ``1.0``
 ``work_dir``                     ``DOCCANO_WORK_DIR``                ``$AIRFLOW_HOME/doccano-work``
 ===============================  ==================================  ================================
+
+The target share each annotator must confirm, ``DOCCANO_TARGET_FRACTION`` (default ``1.0``), and the
+sensor's ``DOCCANO_POKE_INTERVAL`` (seconds, default 60) are read when the file is parsed.
 
 Nothing here touches the network or the dataset at import time; parsing takes milliseconds.
 """
@@ -32,22 +34,23 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from airflow.providers.common.compat.sdk import DAG, Param, task
+
 from doccano_provider.operators.dataset import DoccanoUploadDatasetOperator
 from doccano_provider.operators.export import DoccanoDownloadExportOperator
 from doccano_provider.operators.project import DoccanoCreateProjectOperator
 from doccano_provider.sensors.progress import DoccanoAnnotationProgressSensor
 
-from doccano_provider.assets import doccano_export_asset
-
-# The Asset key must be fixed when the file is parsed, because the consumer DAG is scheduled on
-# it; the project name itself can still change per run.
 log = logging.getLogger(__name__)
 
-EXPORT_ASSET = doccano_export_asset(os.environ.get("DOCCANO_POEM_ASSET", "poem-sentiment"))
+# The Asset name must be fixed when the file is parsed, because the consumer DAG is scheduled on
+# it; the project name itself can still change per run.
+EXPORT_ASSET_NAME = os.environ.get("DOCCANO_POEM_ASSET", "poem-sentiment")
 
 AIRFLOW_HOME = Path(os.environ.get("AIRFLOW_HOME", Path.home() / "airflow"))
 WORK_DIR = os.environ.get("DOCCANO_WORK_DIR", str(AIRFLOW_HOME / "doccano-work"))
 POKE_INTERVAL = float(os.environ.get("DOCCANO_POKE_INTERVAL", "60"))
+# Read at parse time: the sensor's min_fraction is not a templated field.
+TARGET_FRACTION = float(os.environ.get("DOCCANO_TARGET_FRACTION", "1.0"))
 
 LABELS = [
     {"text": "negative", "type": "category", "color": "#d62728", "suffix_key": "1"},
@@ -67,7 +70,6 @@ with DAG(
     start_date=datetime(2024, 1, 1),
     schedule=None,
     catchup=False,
-    render_template_as_native_obj=True,
     default_args={"retries": 2, "retry_delay": timedelta(seconds=30)},
     tags=["doccano", "example"],
     params={
@@ -85,12 +87,6 @@ with DAG(
             maxLength=100,
         ),
         "annotators": Param(_env_list("DOCCANO_ANNOTATORS", "annotator1,annotator2"), type="array"),
-        "target_fraction": Param(
-            float(os.environ.get("DOCCANO_TARGET_FRACTION", "1.0")),
-            type="number",
-            exclusiveMinimum=0,
-            maximum=1,
-        ),
         "work_dir": Param(WORK_DIR, type="string"),
     },
 ) as dag:
@@ -129,14 +125,15 @@ with DAG(
         project_id=create_project.output,
         file_paths=prepare_dataset(),
         format="JSONL",
+        format_options={"encoding": "utf_8"},
     )
 
     wait_for_annotators = DoccanoAnnotationProgressSensor(
         task_id="wait_for_annotators",
         project_id=create_project.output,
-        min_fraction="{{ params.target_fraction }}",
-        scope="users",
-        usernames="{{ params.annotators }}",
+        min_fraction=TARGET_FRACTION,
+        # Every member except project admins (the DAG's own account) must reach the target.
+        scope="all_members",
         poke_interval=POKE_INTERVAL,
         timeout=timedelta(days=7).total_seconds(),
         mode="reschedule",
@@ -149,7 +146,7 @@ with DAG(
         only_approved=True,
         destination="{{ params.work_dir }}/exports/{{ run_id | replace(':', '_') | replace('+', '_') }}",
         extract=True,
-        outlets=[EXPORT_ASSET],
+        export_asset_name=EXPORT_ASSET_NAME,
     )
 
     @task

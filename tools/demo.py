@@ -42,18 +42,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from doccano_provider.client import DoccanoClient, DoccanoError  # noqa: E402
 from example_dags.doccano_example_data import (  # noqa: E402
     locate_poem_sentiment,
     poem_sentiment_gold,
     summarize_jsonl_export,
 )
+
+from doccano_provider.client import DoccanoClient, DoccanoError  # noqa: E402
 from tools.simulated_annotators import SimulatedAnnotators, summarize  # noqa: E402
 
 log = logging.getLogger("demo")
 
 AIRFLOW_HOME = Path(os.environ.get("AIRFLOW_HOME", ROOT / ".airflow"))
-DEMO_DIR = ROOT / ".demo"
+# DEMO_DIR lets tests keep their work files out of the checkout.
+DEMO_DIR = Path(os.environ.get("DEMO_DIR", ROOT / ".demo"))
 WORK_DIR = DEMO_DIR / "work"
 DAG_ID = "example_doccano_poem_sentiment"
 CONSUMER_DAG_ID = "example_doccano_export_consumer"
@@ -165,7 +167,7 @@ def run_airflow(args: Sequence[str], env: dict[str, str], log_file: Path) -> Non
         result = subprocess.run([airflow, *args], env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
     if result.returncode != 0:
         raise SystemExit(
-            f"'airflow {' '.join(args)}' failed with exit code {result.returncode}; see {log_file} for its output."
+            f"'airflow {' '.join(args)}' failed with exit code {result.returncode}; output in {log_file}."
         )
 
 
@@ -286,7 +288,7 @@ def stamp_logical_date() -> str:
 
 
 def newest_export_dir() -> Path:
-    """Return the newest folder under the demo's export root that holds JSONL files."""
+    """Return the newest folder under the demo's export root that contains JSONL files."""
     folders = [path.parent for path in (WORK_DIR / "exports").rglob("*.jsonl")]
     if not folders:
         raise SystemExit(f"The DAG finished but no export was found under {WORK_DIR / 'exports'}.")
