@@ -1,9 +1,10 @@
 """Simulated annotators: users who label and confirm Doccano examples from gold labels.
 
 Demos and end-to-end tests need a round that finishes by itself. This module logs in as real
-Doccano users (one background thread and one :class:`DoccanoClient` each), and every thread
-labels the examples of one project with the answer a *gold function* gives, then confirms them
-(which is what Doccano's progress counts), at a set pace, until the annotator reaches a target.
+Doccano users, with one background thread and one :class:`DoccanoClient` each. Every thread
+labels the examples of one project with the labels a *gold function* returns and confirms them,
+because confirmations are what Doccano's progress counts. It works at a set pace and stops
+when the annotator reaches a target.
 
 Typical use::
 
@@ -108,7 +109,7 @@ def check_target(target: float | int) -> None:
 
 
 def _normalize(gold: GoldLabels) -> tuple[list[str], list[Span]] | None:
-    """Split a gold answer into category texts and spans; ``None`` means skip."""
+    """Split a gold function's result into category texts and spans; ``None`` means skip."""
     if gold is None:
         return None
     if isinstance(gold, str):
@@ -291,18 +292,23 @@ class SimulatedAnnotators:
         if not self._wait_until_ready(client):
             return
         label_ids: dict[tuple[str, str], int] = {}
+        # Examples this run skipped or failed on are not tried again, so a pass over the
+        # remaining examples always makes progress or waits for new ones.
+        done_with: set[int] = set()
         next_slot = time.monotonic()
+        consecutive_errors = 0
         while not self._stop.is_set():
             report.confirmed_total, report.total = self._progress(client)
             if report.confirmed_total >= target_count(self.target, report.total):
                 report.reached_target = True
                 return
             # Snapshot the ids first: paginating a filtered list while confirming would shift it.
-            pending = list(self._pending_examples(client, index))
+            pending = [
+                example for example in self._pending_examples(client, index) if example.id not in done_with
+            ]
             if not pending:
                 self._stop.wait(self.poll_interval)  # wait for more examples to be imported
                 continue
-            consecutive_errors = 0
             confirmed_before = report.confirmed
             for example in pending:
                 if self._stop.is_set():
@@ -312,10 +318,13 @@ class SimulatedAnnotators:
                     return
                 next_slot = max(next_slot, time.monotonic()) + (1.0 / self.pace if self.pace else 0.0)
                 try:
-                    self._annotate_one(client, example, label_ids, report)
+                    confirmed = self._annotate_one(client, example, label_ids, report)
                     consecutive_errors = 0
+                except InvalidArgumentError:
+                    raise  # a wrong gold function or missing label fails every example alike
                 except DoccanoError as error:
                     consecutive_errors += 1
+                    done_with.add(example.id)
                     report.add_error(f"example {example.id}: {error}")
                     log.warning(
                         "Simulated annotator %s failed on example %s: %s", report.username, example.id, error
@@ -324,6 +333,10 @@ class SimulatedAnnotators:
                         raise DoccanoError(
                             f"{consecutive_errors} examples in a row failed; last error: {error}"
                         ) from error
+                    continue
+                if not confirmed:
+                    done_with.add(example.id)
+                    continue
                 # Count locally so a small count target is not overshot, and ask the server to be
                 # sure (other users' confirmations count too in collaborative projects).
                 if report.confirmed_total + report.confirmed - confirmed_before >= target_count(
@@ -364,11 +377,12 @@ class SimulatedAnnotators:
         example: Any,
         label_ids: dict[tuple[str, str], int],
         report: AnnotatorReport,
-    ) -> None:
+    ) -> bool:
+        """Annotate and confirm one example; return ``False`` when the gold function skips it."""
         answer = _normalize(self.gold(example))
         if answer is None:
             report.skipped += 1
-            return
+            return False
         categories, spans = answer
         created = False
         if categories:
@@ -393,6 +407,7 @@ class SimulatedAnnotators:
         client.confirm_example(self.project_id, example.id)
         report.labeled += int(created)
         report.confirmed += 1
+        return True
 
 
 def summarize(reports: Sequence[AnnotatorReport]) -> str:

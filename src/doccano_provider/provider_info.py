@@ -51,6 +51,8 @@ PROVIDER_INFO: dict[str, Any] = {
                 "doccano_provider.operators.project",
                 "doccano_provider.operators.dataset",
                 "doccano_provider.operators.export",
+                "doccano_provider.operators.preannotation",
+                "doccano_provider.operators.incremental_export",
             ],
         }
     ],
@@ -58,7 +60,13 @@ PROVIDER_INFO: dict[str, Any] = {
         {"integration-name": INTEGRATION_NAME, "python-modules": ["doccano_provider.sensors.progress"]},
     ],
     "triggers": [
-        {"integration-name": INTEGRATION_NAME, "python-modules": ["doccano_provider.triggers.progress"]},
+        {
+            "integration-name": INTEGRATION_NAME,
+            "python-modules": [
+                "doccano_provider.triggers.progress",
+                "doccano_provider.triggers.confirmed_count",
+            ],
+        }
     ],
     "connection-types": [
         {

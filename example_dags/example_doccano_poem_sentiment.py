@@ -1,0 +1,163 @@
+"""Annotation round: sentiment of poem verses (text classification) in Doccano.
+
+The DAG creates a DocumentClassification project with the four Poem Sentiment labels and the
+annotators as members, converts the dataset's TSV files to Doccano JSONL (gold labels left out)
+and uploads them, waits until every annotator has confirmed the target share of examples,
+downloads the export of confirmed examples and summarises it. The export is an Asset, so
+``example_doccano_export_consumer`` runs after each round.
+
+Every setting is a DAG Param whose default comes from an environment variable, so the demo and
+the tests can point the DAG at a small subset without editing it:
+
+===============================  ==================================  ================================
+Param                            environment variable                default
+===============================  ==================================  ================================
+``data_dir``                     ``DOCCANO_POEM_SENTIMENT_DIR``      local copy, else downloaded
+``splits``                       ``DOCCANO_POEM_SPLITS``             ``train,dev,test`` (1,101 verses)
+``limit``                        ``DOCCANO_POEM_LIMIT``              ``0`` (all verses)
+``project_name``                 ``DOCCANO_POEM_PROJECT``            ``poem-sentiment``
+``annotators``                   ``DOCCANO_ANNOTATORS``              ``annotator1,annotator2``
+``work_dir``                     ``DOCCANO_WORK_DIR``                ``$AIRFLOW_HOME/doccano-work``
+===============================  ==================================  ================================
+
+The target share each annotator must confirm, ``DOCCANO_TARGET_FRACTION`` (default ``1.0``), and the
+sensor's ``DOCCANO_POKE_INTERVAL`` (seconds, default 60) are read when the file is parsed.
+
+Nothing here touches the network or the dataset at import time; parsing takes milliseconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from airflow.providers.common.compat.sdk import DAG, Param, task
+
+from doccano_provider.operators.dataset import DoccanoUploadDatasetOperator
+from doccano_provider.operators.export import DoccanoDownloadExportOperator
+from doccano_provider.operators.project import DoccanoCreateProjectOperator
+from doccano_provider.sensors.progress import DoccanoAnnotationProgressSensor
+
+log = logging.getLogger(__name__)
+
+# The Asset name must be fixed when the file is parsed, because the consumer DAG is scheduled on
+# it; the project name itself can still change per run.
+EXPORT_ASSET_NAME = os.environ.get("DOCCANO_POEM_ASSET", "poem-sentiment")
+
+AIRFLOW_HOME = Path(os.environ.get("AIRFLOW_HOME", Path.home() / "airflow"))
+WORK_DIR = os.environ.get("DOCCANO_WORK_DIR", str(AIRFLOW_HOME / "doccano-work"))
+POKE_INTERVAL = float(os.environ.get("DOCCANO_POKE_INTERVAL", "60"))
+# Read at parse time: the sensor's min_fraction is not a templated field.
+TARGET_FRACTION = float(os.environ.get("DOCCANO_TARGET_FRACTION", "1.0"))
+
+LABELS = [
+    {"text": "negative", "type": "category", "color": "#d62728", "suffix_key": "1"},
+    {"text": "no impact", "type": "category", "color": "#7f7f7f", "suffix_key": "2"},
+    {"text": "positive", "type": "category", "color": "#2ca02c", "suffix_key": "3"},
+    {"text": "mixed", "type": "category", "color": "#9467bd", "suffix_key": "4"},
+]
+
+
+def _env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+with DAG(
+    dag_id="example_doccano_poem_sentiment",
+    description="Doccano annotation round: poem verse sentiment (text classification)",
+    start_date=datetime(2024, 1, 1),
+    schedule=None,
+    catchup=False,
+    default_args={"retries": 2, "retry_delay": timedelta(seconds=30)},
+    tags=["doccano", "example"],
+    params={
+        "data_dir": Param(
+            os.environ.get("DOCCANO_POEM_SENTIMENT_DIR", ""),
+            type="string",
+            description="Poem Sentiment folder (with data/*.tsv); empty: the local copy or a download.",
+        ),
+        "splits": Param(_env_list("DOCCANO_POEM_SPLITS", "train,dev,test"), type="array"),
+        "limit": Param(int(os.environ.get("DOCCANO_POEM_LIMIT", "0")), type="integer", minimum=0),
+        "project_name": Param(
+            os.environ.get("DOCCANO_POEM_PROJECT", "poem-sentiment"),
+            type="string",
+            minLength=1,
+            maxLength=100,
+        ),
+        "annotators": Param(_env_list("DOCCANO_ANNOTATORS", "annotator1,annotator2"), type="array"),
+        "work_dir": Param(WORK_DIR, type="string"),
+    },
+) as dag:
+
+    @task
+    def prepare_dataset(params: dict | None = None, run_id: str | None = None) -> str:
+        """Convert the Poem Sentiment TSV files into one JSONL file for Doccano and return its path."""
+        from doccano_example_data import locate_poem_sentiment, poem_sentiment_to_jsonl
+
+        data_dir = params["data_dir"] or str(locate_poem_sentiment())
+        safe_run_id = "".join(char if char.isalnum() else "_" for char in run_id)
+        output = Path(params["work_dir"]) / safe_run_id / "poem_sentiment.jsonl"
+        count = poem_sentiment_to_jsonl(data_dir, output, splits=params["splits"], limit=params["limit"])
+        log.info("Wrote %d verses to %s", count, output)
+        return str(output)
+
+    @task
+    def project_members(params: dict | None = None) -> list[dict[str, str]]:
+        """Return the project members, one annotator role per user from the ``annotators`` Param."""
+        return [{"username": username, "role": "annotator"} for username in params["annotators"]]
+
+    create_project = DoccanoCreateProjectOperator(
+        task_id="create_project",
+        project_name="{{ params.project_name }}",
+        project_type="DocumentClassification",
+        description="Sentiment of poem verses (Poem Sentiment, Sheng and Uthus 2020, CC BY 4.0)",
+        guideline="Pick the sentiment the verse expresses: negative, no impact, positive, or mixed.",
+        labels=LABELS,
+        members=project_members(),
+        single_class_classification=True,
+        if_exists="reuse",
+    )
+
+    upload = DoccanoUploadDatasetOperator(
+        task_id="upload_verses",
+        project_id=create_project.output,
+        file_paths=prepare_dataset(),
+        format="JSONL",
+        format_options={"encoding": "utf_8"},
+    )
+
+    wait_for_annotators = DoccanoAnnotationProgressSensor(
+        task_id="wait_for_annotators",
+        project_id=create_project.output,
+        min_fraction=TARGET_FRACTION,
+        # Every member except project admins (the DAG's own account) must reach the target.
+        scope="all_members",
+        poke_interval=POKE_INTERVAL,
+        timeout=timedelta(days=7).total_seconds(),
+        mode="reschedule",
+    )
+
+    export = DoccanoDownloadExportOperator(
+        task_id="download_export",
+        project_id=create_project.output,
+        format="JSONL",
+        only_approved=True,
+        destination="{{ params.work_dir }}/exports/{{ run_id | replace(':', '_') | replace('+', '_') }}",
+        extract=True,
+        export_asset_name=EXPORT_ASSET_NAME,
+    )
+
+    @task
+    def summarize_export(result: dict) -> dict:
+        """Count the exported examples per annotator file and the label distribution."""
+        from doccano_example_data import summarize_jsonl_export
+
+        summary = summarize_jsonl_export(result["files"])
+        summary["archive"] = str(result.get("archive"))
+        log.info("Export summary: %s", summary)
+        return summary
+
+    upload >> wait_for_annotators >> export
+    summarize_export(export.output)
