@@ -18,7 +18,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-from airflow.triggers.base import BaseEventTrigger, TriggerEvent
+from airflow.providers.common.compat.triggers import BaseEventTrigger
+from airflow.triggers.base import TriggerEvent
 
 
 class DoccanoConfirmedCountTrigger(BaseEventTrigger):
