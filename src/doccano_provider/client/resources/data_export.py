@@ -51,7 +51,7 @@ class DataExportCalls(ResourceMixin):
         project_id: int,
         format: str,  # noqa: A002 - the public API names this parameter 'format'
         only_approved: bool = False,
-        dir_name: str = ".",
+        dir_name: str | os.PathLike[str] = ".",
         *,
         extract: bool = False,
         timeout: float = 600.0,

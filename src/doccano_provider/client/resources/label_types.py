@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import string
 from pathlib import Path
@@ -211,7 +212,7 @@ class LabelTypeCalls(ResourceMixin):
         self._transport.delete(path, json={"ids": ids})
         log.info("Deleted %d %s label type(s) from project %s.", len(ids), type, project_id)
 
-    def upload_label_type(self, project_id: int, file_path: str, type: LabelKind) -> None:  # noqa: A002
+    def upload_label_type(self, project_id: int, file_path: str | os.PathLike[str], type: LabelKind) -> None:  # noqa: A002
         """Create the label types listed in a JSON file (``POST .../{type}-type-upload``).
 
         The file is a JSON array of objects with ``text`` and optionally ``prefix_key``,
