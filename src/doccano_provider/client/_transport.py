@@ -184,8 +184,7 @@ class Transport:
                     if attempt < self.max_retries:
                         attempt += 1
                         self._sleep_before_retry(method, url, attempt, type(error).__name__, None)
-                        if files is not None:
-                            _rewind(files)
+                        _rewind(files, data)
                         continue
                 if isinstance(error, requests.Timeout):
                     raise RequestTimeoutError(
@@ -205,8 +204,7 @@ class Transport:
                 delay = _retry_after_seconds(response) if status == 429 else None
                 response.close()
                 self._sleep_before_retry(method, url, attempt, f"HTTP {status}", delay)
-                if files is not None:
-                    _rewind(files)
+                _rewind(files, data)
                 continue
             if status >= 400:
                 body = _json_or_none(response)
@@ -303,8 +301,12 @@ def _path_of(url: str) -> str:
     return "/" + url.split("://", 1)[-1].split("/", 1)[-1] if "://" in url else url
 
 
-def _rewind(files: Any) -> None:
-    """Seek file objects in a ``files=`` argument back to the start before a retry."""
+def _rewind(files: Any, data: Any) -> None:
+    """Seek file objects in a ``files=`` argument, and a streamed ``data=`` body, back to the start."""
+    if hasattr(data, "seek") and hasattr(data, "read"):
+        data.seek(0)
+    if files is None:
+        return
     values = files.values() if isinstance(files, Mapping) else [value for _, value in files]
     for value in values:
         handle = value[1] if isinstance(value, tuple) else value

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from pydantic import Field
 
@@ -73,6 +75,74 @@ class TaskStatus(DoccanoModel):
 def _is_warning(entry: dict[str, Any], column_label: str) -> bool:
     """Tell whether an import error entry rejected no line (a missing label column)."""
     return entry.get("line") == 0 and entry.get("message") == MISSING_COLUMN_MESSAGE.format(column_label)
+
+
+UPLOAD_CHUNK_BYTES = 1024 * 1024
+
+
+class _MultipartFile:
+    """A ``multipart/form-data`` body with one file field, read from the open file in chunks.
+
+    ``requests`` reads a whole file into memory when it is passed as ``files=``. This body is
+    passed as ``data=`` instead: ``requests`` sees its length and sends ``Content-Length``, and
+    urllib3 reads it in blocks, so memory use stays flat for any file size. ``seek(0)`` lets
+    the transport resend it on a retry.
+    """
+
+    def __init__(self, field: str, filename: str, handle: BinaryIO) -> None:
+        self.boundary = secrets.token_hex(16)
+        quoted = filename.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+        self._head = (
+            f"--{self.boundary}\r\n"
+            f'Content-Disposition: form-data; name="{field}"; filename="{quoted}"\r\n\r\n'
+        ).encode()
+        self._tail = f"\r\n--{self.boundary}--\r\n".encode()
+        self._handle = handle
+        self._size = os.fstat(handle.fileno()).st_size
+        self._position = 0
+
+    @property
+    def content_type(self) -> str:
+        return f"multipart/form-data; boundary={self.boundary}"
+
+    def __len__(self) -> int:
+        return len(self._head) + self._size + len(self._tail)
+
+    def seek(self, offset: int) -> None:
+        if offset != 0:
+            raise ValueError("The upload body can only be rewound to the start.")
+        self._handle.seek(0)
+        self._position = 0
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            size = len(self)
+        parts = []
+        while size > 0:
+            part = self._read_part(size)
+            if not part:
+                break
+            parts.append(part)
+            size -= len(part)
+        return b"".join(parts)
+
+    def _read_part(self, size: int) -> bytes:
+        head_end = len(self._head)
+        file_end = head_end + self._size
+        if self._position < head_end:
+            part = self._head[self._position : self._position + size]
+        elif self._position < file_end:
+            part = self._handle.read(min(size, file_end - self._position))
+            if not part:
+                raise OSError(f"Upload file {self._handle.name!r} shrank while it was being sent.")
+        else:
+            part = self._tail[self._position - file_end : self._position - file_end + size]
+        self._position += len(part)
+        return part
+
+    def __iter__(self) -> Iterator[bytes]:
+        while chunk := self.read(UPLOAD_CHUNK_BYTES):
+            yield chunk
 
 
 def _task_status(
@@ -240,9 +310,10 @@ class DataImportCalls(ResourceMixin):
         with path.open("rb") as handle:
             # Uploading the same file twice only leaves an unused temporary file, so retrying is safe.
             # The view returns text/plain and answers 406 to the client's default JSON-only Accept.
+            body = _MultipartFile("filepond", name, handle)
             response = self._transport.request(
-                "POST", "/v1/fp/process/", files={"filepond": (name, handle)}, headers={"Accept": "*/*"},
-                retry_post=True,
+                "POST", "/v1/fp/process/", data=body,
+                headers={"Accept": "*/*", "Content-Type": body.content_type}, retry_post=True,
             )
         upload_id = response.text.strip()
         log.debug("Uploaded %s as %s (upload id %s).", path, name, upload_id)
