@@ -170,14 +170,28 @@ def _task_status(
     )
 
 
-def _check_readable_files(file_paths: list[str]) -> list[Path]:
+def _check_readable_files(file_paths: object) -> list[Path]:
+    """Return the upload files as paths; one path given as a string or ``PathLike`` is accepted."""
+    if isinstance(file_paths, (str, os.PathLike)):
+        file_paths = [file_paths]
+    if not isinstance(file_paths, (list, tuple)):
+        raise InvalidArgumentError(
+            f"Invalid file_paths {file_paths!r}: pass a list of file paths, e.g. ['data.jsonl']."
+        )
     paths = []
     for file_path in file_paths:
+        if not isinstance(file_path, (str, os.PathLike)) or not str(file_path):
+            raise InvalidArgumentError(f"Invalid upload file {file_path!r}: pass the path of a file.")
         path = Path(file_path)
         if not path.is_file():
             raise InvalidArgumentError(f"Upload file {file_path!r} does not exist or is not a regular file.")
+        # NOTE: os.access is always true for root, so an unreadable file only fails when opened.
         if not os.access(path, os.R_OK):
             raise InvalidArgumentError(f"Upload file {file_path!r} is not readable: check its permissions.")
+        if path.stat().st_size == 0:
+            raise InvalidArgumentError(
+                f"Upload file {file_path!r} is empty: the server would import nothing and report no error."
+            )
         paths.append(path)
     if not paths:
         raise InvalidArgumentError("file_paths is empty: pass at least one file to upload.")
@@ -216,7 +230,7 @@ class DataImportCalls(ResourceMixin):
     def upload(
         self,
         project_id: int,
-        file_paths: list[str],
+        file_paths: list[str] | str | os.PathLike[str],
         task: str,
         format: str,  # noqa: A002 - the public API names this parameter 'format'
         column_data: str = "text",
@@ -235,7 +249,8 @@ class DataImportCalls(ResourceMixin):
         request names them all, and the import task is polled until it finishes.
 
         :param project_id: the project to import into.
-        :param file_paths: local files; one path as a string is accepted too.
+        :param file_paths: local files; one path as a string or ``PathLike`` is accepted too
+            and uploaded as a list of one. Empty files are rejected.
         :param task: the project type, or ``RelationExtraction``.
         :param format: an import format name from :meth:`list_upload_options`, e.g. ``JSONL``.
         :param column_data: the field or column that holds the text.
@@ -251,7 +266,7 @@ class DataImportCalls(ResourceMixin):
         :raises TaskFailedError: the import task crashed on the server.
         :raises WaitTimeoutError: the task did not finish within ``timeout``.
         """
-        paths = _check_readable_files([file_paths] if isinstance(file_paths, (str, os.PathLike)) else list(file_paths))
+        paths = _check_readable_files(file_paths)
         names = self._upload_names(paths, upload_names)
         if task not in TASKS:
             raise InvalidArgumentError(f"Invalid upload task {task!r}: use one of {', '.join(TASKS)}.")
