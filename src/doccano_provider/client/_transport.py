@@ -6,6 +6,7 @@ import http.cookiejar
 import logging
 import random
 import time
+import urllib.parse
 from collections.abc import Iterator, Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -14,6 +15,7 @@ import requests
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from doccano_provider.client.exceptions import (
+    InvalidArgumentError,
     RequestTimeoutError,
     TransportError,
     UnexpectedResponseError,
@@ -103,6 +105,13 @@ class Transport:
             raise ValueError(
                 f"Invalid Doccano base_url {base_url!r}: use the server's root URL with its "
                 "scheme, e.g. 'http://127.0.0.1:8000'."
+            )
+        parts = urllib.parse.urlsplit(base_url)
+        if parts.username is not None or parts.password is not None:
+            # The URL shows up in error messages and reprs, so its credentials would leak there.
+            raise InvalidArgumentError(
+                f"Invalid Doccano base_url {parts._replace(netloc=parts.netloc.rsplit('@', 1)[1]).geturl()!r} "
+                "with a user name or password in it: remove them and call login() or pass token=."
             )
         if page_size < 1:
             raise ValueError(f"Invalid page_size {page_size!r}: use a positive number of items per request.")

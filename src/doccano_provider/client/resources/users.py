@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from doccano_provider.client.exceptions import AuthenticationError, NotFoundError, ValidationError
+from doccano_provider.client.exceptions import (
+    AuthenticationError,
+    NotFoundError,
+    UnexpectedResponseError,
+    ValidationError,
+)
 from doccano_provider.client.resources._base import DoccanoModel, ResourceMixin
 
 log = logging.getLogger("doccano_provider.client")
@@ -56,6 +61,12 @@ class UserCalls(ResourceMixin):
                 "Check the username and password.",
                 status_code=error.status_code, method=error.method, url=error.url, errors=error.errors,
             ) from error
+        if not isinstance(body, dict) or not isinstance(body.get("key"), str) or not body["key"]:
+            raise UnexpectedResponseError(
+                f"Login as {username!r} returned no 'key' token: the URL does not look like Doccano's "
+                "login endpoint. Check the base URL.",
+                method="POST", url=self._transport.url("/v1/auth/login/"), status_code=200,
+            )
         self._transport.set_token(body["key"])
 
     def logout(self) -> None:
