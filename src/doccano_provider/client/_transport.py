@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import http.cookiejar
 import logging
 import random
@@ -58,9 +59,13 @@ def _retry_after_seconds(response: requests.Response) -> float | None:
     except ValueError:
         pass
     try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+        when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
+    if when.tzinfo is None:
+        # HTTP dates are always GMT; a date without a zone would otherwise be read as local time.
+        when = when.replace(tzinfo=datetime.timezone.utc)
+    return max(0.0, when.timestamp() - time.time())
 
 
 def _could_not_have_reached_server(error: requests.RequestException) -> bool:
