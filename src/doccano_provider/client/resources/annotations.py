@@ -13,12 +13,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import Field
 
 from doccano_provider.client.exceptions import InvalidArgumentError
 from doccano_provider.client.resources._base import DoccanoModel, LabelKind, ResourceMixin
+
+if TYPE_CHECKING:
+    from doccano_provider.client.resources.label_types import LabelType
 
 
 class Annotation(DoccanoModel):
@@ -68,8 +71,11 @@ class Segment(Annotation):
     points: list[float]
 
 
+AnnotationT = TypeVar("AnnotationT", bound=Annotation)
+
+
 @dataclass(frozen=True)
-class _Kind:
+class _Kind(Generic[AnnotationT]):
     """How one annotation kind is addressed and labelled.
 
     :ivar path: the route under ``/v1/projects/{p}/examples/{e}/``.
@@ -83,7 +89,7 @@ class _Kind:
 
     path: str
     noun: str
-    model: type[Annotation]
+    model: type[AnnotationT]
     label_kind: LabelKind | None
     label_field: str = "label"
     unique_field: str | None = None
@@ -145,27 +151,27 @@ class AnnotationCalls(ResourceMixin):
 
     if TYPE_CHECKING:
         # Provided by LabelTypeCalls and UserCalls in the composed DoccanoClient.
-        def find_label_type_by_text(self, project_id: int, text: str, type: str) -> Any: ...  # noqa: A002
+        def find_label_type_by_text(self, project_id: int, text: str, type: LabelKind) -> LabelType: ...  # noqa: A002
 
     # -- shared plumbing ------------------------------------------------------------------
 
     @staticmethod
-    def _annotation_path(kind: _Kind, project_id: int, example_id: int, annotation_id: int | None = None) -> str:
+    def _annotation_path(kind: _Kind[Any], project_id: int, example_id: int, annotation_id: int | None = None) -> str:
         path = f"/v1/projects/{project_id}/examples/{example_id}/{kind.path}"
         return path if annotation_id is None else f"{path}/{annotation_id}"
 
-    def _resolve_label(self, kind: _Kind, project_id: int, label: int | str) -> int:
+    def _resolve_label(self, kind: _Kind[Any], project_id: int, label: int | str) -> int:
         """Return the label-type id of ``label``, an id or the text of a label type of the project."""
         if isinstance(label, int) and not isinstance(label, bool):
             return label
-        if isinstance(label, str) and label:
+        if isinstance(label, str) and label and kind.label_kind is not None:
             return self.find_label_type_by_text(project_id, label, kind.label_kind).id
         raise InvalidArgumentError(
             f"Invalid label {label!r}: use a {kind.label_kind} type id (int) or its text (str)."
         )
 
     def _request_body(
-        self, kind: _Kind, project_id: int, fields: dict[str, Any], label: int | str | None,
+        self, kind: _Kind[Any], project_id: int, fields: dict[str, Any], label: int | str | None,
         human_annotated: bool | None, confidence: float | None,
     ) -> dict[str, Any]:
         """Build the request body from the given fields, leaving out every ``None``."""
@@ -179,18 +185,20 @@ class AnnotationCalls(ResourceMixin):
             body["prob"] = confidence
         return body
 
-    def _find_annotation(self, kind: _Kind, project_id: int, example_id: int, annotation_id: int) -> Any:
+    def _find_annotation(
+        self, kind: _Kind[AnnotationT], project_id: int, example_id: int, annotation_id: int
+    ) -> AnnotationT:
         path = self._annotation_path(kind, project_id, example_id, annotation_id)
         return kind.model.model_validate(self._transport.get(path))
 
-    def _list_annotations(self, kind: _Kind, project_id: int, example_id: int) -> list[Any]:
+    def _list_annotations(self, kind: _Kind[AnnotationT], project_id: int, example_id: int) -> list[AnnotationT]:
         path = self._annotation_path(kind, project_id, example_id)
         return [kind.model.model_validate(item) for item in self._transport.get(path)]
 
     def _create_annotation(
-        self, kind: _Kind, project_id: int, example_id: int, fields: dict[str, Any],
+        self, kind: _Kind[AnnotationT], project_id: int, example_id: int, fields: dict[str, Any],
         label: int | str | None, human_annotated: bool, confidence: float,
-    ) -> Any:
+    ) -> AnnotationT:
         body = self._request_body(kind, project_id, fields, label, human_annotated, confidence)
         if kind.unique_field is not None:
             self._check_not_duplicate(kind, project_id, example_id, body[kind.unique_field])
@@ -198,20 +206,20 @@ class AnnotationCalls(ResourceMixin):
         return kind.model.model_validate(self._transport.post(path, json=body))
 
     def _update_annotation(
-        self, kind: _Kind, project_id: int, example_id: int, annotation_id: int, fields: dict[str, Any],
-        label: int | str | None, human_annotated: bool | None, confidence: float | None,
-    ) -> Any:
+        self, kind: _Kind[AnnotationT], project_id: int, example_id: int, annotation_id: int,
+        fields: dict[str, Any], label: int | str | None, human_annotated: bool | None, confidence: float | None,
+    ) -> AnnotationT:
         body = self._request_body(kind, project_id, fields, label, human_annotated, confidence)
         path = self._annotation_path(kind, project_id, example_id, annotation_id)
         return kind.model.model_validate(self._transport.patch(path, json=body))
 
-    def _delete_annotation(self, kind: _Kind, project_id: int, example_id: int, annotation_id: int) -> None:
+    def _delete_annotation(self, kind: _Kind[Any], project_id: int, example_id: int, annotation_id: int) -> None:
         self._transport.delete(self._annotation_path(kind, project_id, example_id, annotation_id))
 
-    def _delete_all_annotations(self, kind: _Kind, project_id: int, example_id: int) -> None:
+    def _delete_all_annotations(self, kind: _Kind[Any], project_id: int, example_id: int) -> None:
         self._transport.delete(self._annotation_path(kind, project_id, example_id))
 
-    def _check_not_duplicate(self, kind: _Kind, project_id: int, example_id: int, value: Any) -> None:
+    def _check_not_duplicate(self, kind: _Kind[Any], project_id: int, example_id: int, value: Any) -> None:
         """Raise if the caller already has this category or text on the example.
 
         Doccano 1.8.4 answers such a duplicate with an HTML 500. A single-class classification
