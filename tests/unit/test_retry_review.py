@@ -81,3 +81,13 @@ def test_post_not_retried_after_connection_reset(transport):
     with pytest.raises(TransportError):
         transport.post("/v1/projects", json={"name": "x"})
     assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_paginate_skips_item_shifted_by_insert(transport):
+    transport.page_size = 2
+    # Newest first: item 4 is created after the first page, so page two starts with 2 again.
+    responses.get(f"{BASE}/v1/projects", json={"count": 3, "next": "n", "results": [{"id": 3}, {"id": 2}]})
+    responses.get(f"{BASE}/v1/projects", json={"count": 4, "next": None, "results": [{"id": 2}, {"id": 1}]})
+
+    assert [item["id"] for item in transport.paginate("/v1/projects")] == [3, 2, 1]

@@ -259,8 +259,14 @@ class Transport:
 
         Each page is requested with ``limit``/``offset`` built on the configured base URL
         instead of following the server's ``next`` link, whose host can differ behind a proxy.
+        An item whose ``id`` was already yielded is skipped, so items created during the
+        listing cause no duplicates.
+
+        NOTE: items deleted during the listing shift later pages back, so some items can be
+        missed; offset paging cannot prevent that.
         """
         offset = 0
+        seen: set[Any] = set()
         while True:
             page_params = dict(params or {})
             page_params.update(limit=self.page_size, offset=offset)
@@ -272,7 +278,15 @@ class Transport:
                     method="GET", url=self.url(path), status_code=200,
                 )
             results = body["results"]
-            yield from results
+            for item in results:
+                # A newer item created while listing shifts the next page by one, so its first
+                # item repeats the previous page's last one; yield each id only once.
+                item_id = item.get("id") if isinstance(item, dict) else None
+                if item_id is not None:
+                    if item_id in seen:
+                        continue
+                    seen.add(item_id)
+                yield item
             offset += len(results)
             if not body.get("next") or not results:
                 return
