@@ -45,6 +45,16 @@ BAD_CALLS = [
     ("login", ("admin", None), "password"),
     ("add_member", (1, None, "annotator"), "username"),
     ("get_progress", ("1",), "project_id"),
+    ("create_project", ("p", [], "d"), "project_type"),
+    ("create_project", ("p", "Seq2seq", "d", "", False, False, False, False, False, False, True), "tags"),
+    ("update_project", (1, None, None, None, None, None, None, None, None, None, None, 5), "tags"),
+    ("create_segment", (1, 2, None, 3), "points"),
+    ("upload_label_type", (1, None, "category"), "file_path"),
+    ("get_task_status", ("",), "task_id"),
+    ("get_task_status", ("../../projects/1",), "task_id"),
+    ("login", ("", "pw"), "username"),
+    ("login", ("admin", ""), "password: it is empty"),
+    ("create_user", ("newuser", ""), "password: it is empty"),
 ]
 
 
@@ -100,3 +110,11 @@ def test_path_like_download_folder_accepted(tmp_path):
         mock.get(f"{BASE_URL}/v1/projects/1/download-format", json=[{"name": "JSONL"}])
         with pytest.raises(InvalidArgumentError, match="CSV"):
             client.download(1, "CSV", dir_name=tmp_path)
+
+
+def test_password_of_wrong_type_not_shown():
+    client = DoccanoClient(BASE_URL, max_retries=0)
+    with pytest.raises(InvalidArgumentError) as caught:
+        client.login("admin", b"hunter2-secret")
+    assert "hunter2-secret" not in str(caught.value)
+    assert "of type bytes" in str(caught.value)

@@ -463,6 +463,8 @@ class AnnotationCalls(ResourceMixin):
 
         :raises InvalidArgumentError: ``points`` is empty, has an odd length or holds a non-number.
         """
+        if points is None:
+            raise InvalidArgumentError("Invalid segment points None: use a flat list [x1, y1, x2, y2, ...].")
         _check_points(points)
         fields = {"points": list(points)}
         return self._create_annotation(SEGMENTS, project_id, example_id, fields, label, human_annotated, confidence)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import secrets
 import time
 from collections.abc import Iterator
@@ -78,6 +79,8 @@ def _is_warning(entry: dict[str, Any], column_label: str) -> bool:
 
 
 UPLOAD_CHUNK_BYTES = 1024 * 1024
+
+_TASK_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
 class _MultipartFile:
@@ -225,6 +228,10 @@ class DataImportCalls(ResourceMixin):
 
     def get_task_status(self, task_id: str) -> TaskStatus:
         """Return the state of an import task. An unknown id stays ``ready=False`` forever."""
+        if not _TASK_ID.match(task_id):
+            raise InvalidArgumentError(
+                f"Invalid task_id {task_id!r}: use the Celery task id that upload returned, e.g. a UUID."
+            )
         return _task_status(task_id, self._transport.get(f"/v1/tasks/status/{task_id}"))
 
     def upload(

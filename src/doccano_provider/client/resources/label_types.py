@@ -224,6 +224,8 @@ class LabelTypeCalls(ResourceMixin):
             shortcut key is already taken.
         """
         check_label_kind(type)
+        if not isinstance(file_path, (str, os.PathLike)) or not str(file_path):
+            raise InvalidArgumentError(f"Invalid file_path {file_path!r}: pass the path of a JSON file.")
         path = Path(file_path)
         if not path.is_file():
             raise InvalidArgumentError(f"Label file {file_path!r} not found: pass the path of a JSON file.")
