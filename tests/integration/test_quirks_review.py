@@ -88,3 +88,21 @@ def test_abandoned_listing_and_download_leave_no_connection(doccano_server, proj
     assert archive.suffix == ".zip"
     assert _idle_connections_missing(client) == 0
     client.close()
+
+
+def test_relation_shortcut_checked_by_client(admin_client, project_factory):
+    project = project_factory("SequenceLabeling", use_relation=True)
+    first = admin_client.create_label_type(project.id, "relation", "causes", suffix_key="a")
+
+    with pytest.raises(InvalidArgumentError, match="already uses shortcut a"):
+        admin_client.create_label_type(project.id, "relation", "treats", suffix_key="a")
+    with pytest.raises(InvalidArgumentError, match="needs a suffix_key"):
+        admin_client.create_label_type(project.id, "relation", "treats", prefix_key="ctrl")
+    second = admin_client.create_label_type(project.id, "relation", "treats", suffix_key="b")
+    with pytest.raises(InvalidArgumentError, match="already uses shortcut a"):
+        admin_client.update_label_type(project.id, second.id, "relation", suffix_key="a")
+
+    labels = admin_client.list_label_types(project.id, "relation")
+    assert sorted((label.text, label.suffix_key) for label in labels) == [("causes", "a"), ("treats", "b")]
+    renamed = admin_client.update_label_type(project.id, first.id, "relation", text="leads to")
+    assert renamed.suffix_key == "a"
