@@ -106,3 +106,21 @@ def test_relation_shortcut_checked_by_client(admin_client, project_factory):
     assert sorted((label.text, label.suffix_key) for label in labels) == [("causes", "a"), ("treats", "b")]
     renamed = admin_client.update_label_type(project.id, first.id, "relation", text="leads to")
     assert renamed.suffix_key == "a"
+
+
+def test_label_id_of_other_project_rejected(admin_client, project_factory):
+    first = project_factory("DocumentClassification")
+    second = project_factory("DocumentClassification")
+    foreign = admin_client.create_label_type(second.id, "category", "foreign")
+    own = admin_client.create_label_type(first.id, "category", "own")
+    example = admin_client.create_example(first.id, "alpha")
+
+    with pytest.raises(NotFoundError, match=f"Label type id {foreign.id} is not a category label type"):
+        admin_client.create_category(first.id, example.id, foreign.id)
+    assert admin_client.list_categories(first.id, example.id) == []
+
+    category = admin_client.create_category(first.id, example.id, own.id)
+    assert category.label == own.id
+    with pytest.raises(NotFoundError):
+        admin_client.update_category(first.id, example.id, category.id, foreign.id)
+    assert admin_client.find_category_by_id(first.id, example.id, category.id).label == own.id

@@ -6,7 +6,7 @@ import pytest
 import responses
 
 from doccano_provider.client import DoccanoClient
-from doccano_provider.client.exceptions import InvalidArgumentError
+from doccano_provider.client.exceptions import InvalidArgumentError, NotFoundError
 
 BASE_URL = "http://127.0.0.1:9"
 
@@ -118,3 +118,20 @@ def test_password_of_wrong_type_not_shown():
         client.login("admin", b"hunter2-secret")
     assert "hunter2-secret" not in str(caught.value)
     assert "of type bytes" in str(caught.value)
+
+
+def test_label_id_checked_once_per_project():
+    client = DoccanoClient(BASE_URL, token="t", max_retries=0)
+    labels_url = f"{BASE_URL}/v1/projects/1/span-types"
+    spans_url = f"{BASE_URL}/v1/projects/1/examples/2/spans"
+    with responses.RequestsMock() as mock:
+        mock.get(labels_url, json=[{"id": 3, "text": "PER"}])
+        mock.post(spans_url, json={"id": 1, "label": 3, "start_offset": 0, "end_offset": 2})
+        client.create_span(1, 2, 0, 2, 3)
+        client.create_span(1, 2, 3, 5, 3)
+        with pytest.raises(NotFoundError, match="Label type id 4 is not a span label type of project 1"):
+            client.create_span(1, 2, 3, 5, 4)
+        listings = [call for call in mock.calls if call.request.url == labels_url]
+        posts = [call for call in mock.calls if call.request.method == "POST"]
+        assert len(listings) == 2
+        assert len(posts) == 2

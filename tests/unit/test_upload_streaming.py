@@ -36,7 +36,7 @@ class _UploadHandler(http.server.BaseHTTPRequestHandler):
                 head, chunk = chunk.split(b"\r\n\r\n", 1)
             digest.update(chunk)
         tail = f"\r\n--{boundary.decode()}--\r\n".encode()
-        self.received.append({"length": length, "head": head, "digest": digest})
+        self.received.append({"length": length, "head": head, "digest": digest, "tail": tail})
         status = self.statuses.pop(0) if self.statuses else 200
         body = b"upload-id-1" if status == 200 else b""
         self.send_response(status)
@@ -44,7 +44,6 @@ class _UploadHandler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
-        self.received[-1]["tail"] = tail
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass

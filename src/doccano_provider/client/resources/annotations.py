@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import Field
 
-from doccano_provider.client.exceptions import InvalidArgumentError
+from doccano_provider.client.exceptions import InvalidArgumentError, NotFoundError
 from doccano_provider.client.resources._base import DoccanoModel, LabelKind, ResourceMixin
 
 if TYPE_CHECKING:
@@ -153,6 +153,8 @@ class AnnotationCalls(ResourceMixin):
         # Provided by LabelTypeCalls and UserCalls in the composed DoccanoClient.
         def find_label_type_by_text(self, project_id: int, text: str, type: LabelKind) -> LabelType: ...  # noqa: A002
 
+        def list_label_types(self, project_id: int, type: LabelKind) -> list[LabelType]: ...  # noqa: A002
+
     # -- shared plumbing ------------------------------------------------------------------
 
     @staticmethod
@@ -162,13 +164,34 @@ class AnnotationCalls(ResourceMixin):
 
     def _resolve_label(self, kind: _Kind[Any], project_id: int, label: int | str) -> int:
         """Return the label-type id of ``label``, an id or the text of a label type of the project."""
-        if isinstance(label, int) and not isinstance(label, bool):
+        if isinstance(label, int) and not isinstance(label, bool) and kind.label_kind is not None:
+            self._check_label_in_project(kind.label_kind, project_id, label)
             return label
         if isinstance(label, str) and label and kind.label_kind is not None:
             return self.find_label_type_by_text(project_id, label, kind.label_kind).id
         raise InvalidArgumentError(
             f"Invalid label {label!r}: use a {kind.label_kind} type id (int) or its text (str)."
         )
+
+    def _check_label_in_project(self, label_kind: LabelKind, project_id: int, label_id: int) -> None:
+        """Raise ``NotFoundError`` unless ``label_id`` is a label type of that kind in the project.
+
+        Doccano 1.8.4 accepts a label type id of another project and stores the annotation.
+        Ids that were found in a project are remembered: an id never moves to another project,
+        and the server itself rejects an id that was deleted since.
+        """
+        known: dict[tuple[int, str], set[int]] = self.__dict__.setdefault("_known_label_ids", {})
+        key = (project_id, label_kind)
+        if label_id in known.get(key, set()):
+            return
+        known[key] = {label.id for label in self.list_label_types(project_id, label_kind)}
+        if label_id not in known[key]:
+            raise NotFoundError(
+                f"Label type id {label_id} is not a {label_kind} label type of project {project_id}; "
+                f"nothing was sent. Use an id from list_label_types({project_id}, {label_kind!r}) or the "
+                "label text.",
+                status_code=404, method="GET", url=self._transport.url(f"/v1/projects/{project_id}/{label_kind}-types"),
+            )
 
     def _request_body(
         self, kind: _Kind[Any], project_id: int, fields: dict[str, Any], label: int | str | None,
