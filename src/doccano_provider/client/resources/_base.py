@@ -29,8 +29,8 @@ _Function = TypeVar("_Function", bound=Callable[..., Any])
 
 def _invalid(method: str, name: str, value: object, fix: str) -> InvalidArgumentError:
     # A password given with the wrong type is still a password, so only its type is shown.
-    shown = f"of type {type(value).__name__}" if "password" in name else repr(value)
-    return InvalidArgumentError(f"Invalid {name} {shown} in {method}(): {fix}.")
+    value_text = f"of type {type(value).__name__}" if "password" in name else repr(value)
+    return InvalidArgumentError(f"Invalid {name} {value_text} in {method}(): {fix}.")
 
 
 def _check_integer(method: str, name: str, value: object) -> int:

@@ -6,6 +6,11 @@ and ``prob`` fields.
 
 NOTE: Doccano 1.8.4 neither stores ``manual`` through the API nor returns it, so
 ``human_annotated`` is sent but always reads back as ``False``.
+
+NOTE: Doccano 1.8.4 does not check that the example in the URL belongs to the project, so
+an annotation sent with another project's example id lands on that example. An example
+has no project field, so the client cannot check this without listing every example.
+Label ids, in contrast, are checked against the project.
 """
 
 from __future__ import annotations
