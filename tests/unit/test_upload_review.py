@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import responses
 
-from doccano_provider.client import DoccanoClient, InvalidArgumentError
+from doccano_provider.client import DoccanoClient, InvalidArgumentError, UnexpectedResponseError
 
 BASE = "http://127.0.0.1:9"
 
@@ -61,3 +61,13 @@ def test_upload_single_path_string_accepted(tmp_path):
         uploads = [call for call in mock.calls if call.request.url.endswith("/v1/fp/process/")]
         assert len(uploads) == 1
     assert status.ready
+
+
+def test_upload_id_that_is_html_rejected(tmp_path):
+    data = tmp_path / "one.jsonl"
+    data.write_text('{"text": "a"}\n')
+    client = DoccanoClient(BASE, token="t", max_retries=0)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.post(f"{BASE}/v1/fp/process/", body="<!doctype html><html>app</html>", content_type="text/html")
+        with pytest.raises(UnexpectedResponseError, match="instead of an upload id"):
+            client._send_file(data, "one.jsonl")

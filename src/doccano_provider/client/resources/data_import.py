@@ -14,7 +14,7 @@ from typing import Any, BinaryIO
 from pydantic import Field
 
 from doccano_provider.client._polling import wait_for
-from doccano_provider.client.exceptions import InvalidArgumentError, TaskFailedError
+from doccano_provider.client.exceptions import InvalidArgumentError, TaskFailedError, UnexpectedResponseError
 from doccano_provider.client.resources._base import DoccanoModel, ResourceMixin
 
 log = logging.getLogger("doccano_provider.client")
@@ -81,6 +81,7 @@ def _is_warning(entry: dict[str, Any], column_label: str) -> bool:
 UPLOAD_CHUNK_BYTES = 1024 * 1024
 
 _TASK_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+"""Celery task ids and filepond upload ids: letters, digits, ``-`` and ``_``."""
 
 
 class _MultipartFile:
@@ -338,6 +339,12 @@ class DataImportCalls(ResourceMixin):
                 headers={"Accept": "*/*", "Content-Type": body.content_type}, retry_post=True,
             )
         upload_id = response.text.strip()
+        if not _TASK_ID.match(upload_id) or len(upload_id) > 100:
+            raise UnexpectedResponseError(
+                f"POST {response.url} returned {upload_id[:80]!r} instead of an upload id: the URL does not "
+                "look like Doccano's upload endpoint. Check the base URL.",
+                method="POST", url=response.url, status_code=response.status_code,
+            )
         log.debug("Uploaded %s as %s (upload id %s).", path, name, upload_id)
         return upload_id
 
