@@ -30,7 +30,9 @@ def test_comment_writes_stay_in_project(admin_client, two_projects):
 
     remaining = [comment.text for comment in admin_client.list_comments(second.id, second_example.id)]
     assert remaining == ["in second"]
-    assert [comment.text for comment in admin_client.list_comments(first.id, first_example.id)] == ["in first"]
+    assert [comment.text for comment in admin_client.list_comments(first.id, first_example.id)] == [
+        "in first"
+    ]
 
     admin_client.bulk_delete_comments(first.id, [own.id])
     assert list(admin_client.list_comments(first.id, first_example.id)) == []

@@ -30,7 +30,9 @@ def _mock_export(zip_body: bytes, content_disposition: str) -> None:
     responses.get(f"{PROJECT}/download-format", json=[{"name": "JSONL", "example": ""}])
     responses.post(f"{PROJECT}/download", json={"task_id": "t-1"})
     responses.get(
-        f"{PROJECT}/download", body=zip_body, content_type="application/zip",
+        f"{PROJECT}/download",
+        body=zip_body,
+        content_type="application/zip",
         headers={"Content-Disposition": content_disposition},
     )
 

@@ -7,8 +7,7 @@ import logging
 import pytest
 import responses
 
-from doccano_provider.client import DoccanoClient, InvalidArgumentError, UnexpectedResponseError
-from doccano_provider.client import _transport
+from doccano_provider.client import DoccanoClient, InvalidArgumentError, UnexpectedResponseError, _transport
 
 BASE = "http://127.0.0.1:9"
 TOKEN = "0123456789abcdef-review-token"

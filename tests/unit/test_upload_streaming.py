@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from doccano_provider.client import DoccanoClient
-from doccano_provider.client import _transport
+from doccano_provider.client import DoccanoClient, _transport
 
 FILE_BYTES = 32 * 1024 * 1024
 
