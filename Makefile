@@ -44,7 +44,7 @@ test-airflow2: venv-airflow2
 	AIRFLOW_HOME=$(CURDIR)/.airflow2 $(VENV_AIRFLOW2)/bin/python -m pytest tests/unit -q -p no:cacheprovider
 
 test: venv doccano-up
-	$(PY) -m pytest tests -q -rs
+	DOCCANO_REQUIRE_ALL_CALLS=1 $(PY) -m pytest tests -q -rs
 	$(MAKE) test-airflow2
 
 bench: venv doccano-up

@@ -14,6 +14,7 @@ import pytest
 
 from doccano_provider.client import DoccanoClient, NotFoundError
 from tests.conftest import ROOT
+from tests.integration.call_coverage import CALL_RECORDER_KEY
 
 
 @dataclass(frozen=True)
@@ -101,3 +102,18 @@ def project_factory(admin_client: DoccanoClient) -> Iterator:
             admin_client.delete_project(project_id)
         except NotFoundError:
             pass
+
+
+
+@pytest.fixture(autouse=True)
+def _record_client_calls(request):
+    """Count documented client calls while an integration test runs (see call_coverage.py)."""
+    recorder = request.config.stash.get(CALL_RECORDER_KEY, None)
+    if recorder is None:
+        yield
+        return
+    recorder.active = True
+    try:
+        yield
+    finally:
+        recorder.active = False

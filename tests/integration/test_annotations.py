@@ -33,7 +33,9 @@ def test_category_calls(admin_client, project_factory):
     assert by_text.confidence == 0.75
     assert by_id.label == labels["negative"]
     assert admin_client.find_category_by_id(project.id, example, by_text.id).label == labels["positive"]
-    assert sorted(c.id for c in admin_client.list_categories(project.id, example)) == sorted([by_text.id, by_id.id])
+    assert sorted(c.id for c in admin_client.list_categories(project.id, example)) == sorted(
+        [by_text.id, by_id.id]
+    )
 
     updated = admin_client.update_category(project.id, example, by_text.id, label="neutral")
     assert updated.label == labels["neutral"]
@@ -55,7 +57,10 @@ def test_duplicate_category_raises_before_sending(admin_client, project_factory)
     example = admin_client.create_example(project.id, "text").id
     first = admin_client.create_category(project.id, example, "positive")
 
-    with pytest.raises(InvalidArgumentError, match=rf"already has a category with label \d+ from this user \(annotation {first.id}\)"):
+    with pytest.raises(
+        InvalidArgumentError,
+        match=rf"already has a category with label \d+ from this user \(annotation {first.id}\)",
+    ):
         admin_client.create_category(project.id, example, "positive")
 
     assert [c.id for c in admin_client.list_categories(project.id, example)] == [first.id]
@@ -74,7 +79,9 @@ def test_single_class_category_replaces(admin_client, project_factory):
     assert [c.id for c in admin_client.list_categories(project.id, example)] == [other.id]
 
 
-def test_same_category_from_two_users_in_collaborative_project(admin_client, annotator_clients, project_factory):
+def test_same_category_from_two_users_in_collaborative_project(
+    admin_client, annotator_clients, project_factory
+):
     project = project_factory("DocumentClassification", collaborative_annotation=True)
     annotator = annotator_clients[0]
     admin_client.add_member(project.id, "annotator1", "annotator")
@@ -121,7 +128,9 @@ def test_span_calls(admin_client, project_factory):
     assert admin_client.find_span_by_id(project.id, example, german.id).label == labels["LOC"]
     with pytest.raises(ValidationError, match="overlapping is not allowed"):
         admin_client.create_span(project.id, example, 1, 5, "LOC")
-    moved = admin_client.update_span(project.id, example, german.id, start_offset=34, end_offset=41, label="ORG")
+    moved = admin_client.update_span(
+        project.id, example, german.id, start_offset=34, end_offset=41, label="ORG"
+    )
     assert (moved.start_offset, moved.end_offset, moved.label) == (34, 41, labels["ORG"])
     assert sorted(s.id for s in admin_client.list_spans(project.id, example)) == sorted([eu.id, german.id])
 
@@ -141,15 +150,21 @@ def test_overlapping_spans_and_relation_calls(admin_client, project_factory):
     company = admin_client.create_span(project.id, example, 19, 25, "ORG")
     assert len(admin_client.list_spans(project.id, example)) == 3
 
-    founded = admin_client.create_relation(project.id, example, person.id, company.id, "founded", confidence=0.5)
+    founded = admin_client.create_relation(
+        project.id, example, person.id, company.id, "founded", confidence=0.5
+    )
     second = admin_client.create_relation(project.id, example, surname.id, company.id, relations["works_for"])
 
     assert (founded.from_id, founded.to_id, founded.type) == (person.id, company.id, relations["founded"])
     assert founded.confidence == 0.5
     assert admin_client.find_relation_by_id(project.id, example, second.id).type == relations["works_for"]
-    relabelled = admin_client.update_relation(project.id, example, second.id, label="founded", from_id=person.id)
+    relabelled = admin_client.update_relation(
+        project.id, example, second.id, label="founded", from_id=person.id
+    )
     assert (relabelled.from_id, relabelled.type) == (person.id, relations["founded"])
-    assert sorted(r.id for r in admin_client.list_relations(project.id, example)) == sorted([founded.id, second.id])
+    assert sorted(r.id for r in admin_client.list_relations(project.id, example)) == sorted(
+        [founded.id, second.id]
+    )
 
     admin_client.delete_relation(project.id, example, founded.id)
     assert [r.id for r in admin_client.list_relations(project.id, example)] == [second.id]
@@ -170,7 +185,10 @@ def test_text_calls(admin_client, project_factory):
         admin_client.create_text(project.id, example, "Hello world")
     edited = admin_client.update_text(project.id, example, other.id, text="Hello, world")
     assert edited.text == "Hello, world"
-    assert sorted(t.text for t in admin_client.list_texts(project.id, example)) == ["Hello world", "Hello, world"]
+    assert sorted(t.text for t in admin_client.list_texts(project.id, example)) == [
+        "Hello world",
+        "Hello, world",
+    ]
 
     admin_client.delete_text(project.id, example, hello.id)
     assert [t.id for t in admin_client.list_texts(project.id, example)] == [other.id]
@@ -188,9 +206,9 @@ def test_intent_detection_categories_and_spans(admin_client, project_factory):
     span = admin_client.create_span(project.id, example, 14, 17, "time")
 
     assert [c.label for c in admin_client.list_categories(project.id, example)] == [intent]
-    assert [(s.start_offset, s.end_offset, s.label) for s in admin_client.list_spans(project.id, example)] == [
-        (14, 17, slot)
-    ]
+    assert [
+        (s.start_offset, s.end_offset, s.label) for s in admin_client.list_spans(project.id, example)
+    ] == [(14, 17, slot)]
     admin_client.delete_category(project.id, example, category.id)
     admin_client.delete_span(project.id, example, span.id)
     assert admin_client.list_categories(project.id, example) == []

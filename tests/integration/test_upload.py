@@ -8,9 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
-import requests
 
 from doccano_provider.client import DoccanoClient, InvalidArgumentError, TaskFailedError
+from tests.integration.counting_session import CountingSession
 
 pytestmark = pytest.mark.integration
 
@@ -39,18 +39,6 @@ def _poem_tsv_to_jsonl(source: Path, target: Path, label_totals: dict[str, int])
             out.write(json.dumps(record) + "\n")
             rows += 1
     return rows
-
-
-class CountingSession(requests.Session):
-    """A session that records every request's method and path."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.sent: list[tuple[str, str]] = []
-
-    def request(self, method, url, *args, **kwargs):
-        self.sent.append((method.upper(), url.split("/", 3)[-1]))
-        return super().request(method, url, *args, **kwargs)
 
 
 @pytest.fixture
@@ -163,13 +151,21 @@ def test_csv_with_custom_columns(admin_client, project_factory, tmp_path):
     project = project_factory("DocumentClassification")
 
     status = admin_client.upload(
-        project.id, [str(path)], "DocumentClassification", "CSV", column_data="sentence", column_label="gold",
+        project.id,
+        [str(path)],
+        "DocumentClassification",
+        "CSV",
+        column_data="sentence",
+        column_label="gold",
         options={"delimiter": ";"},
     )
 
     assert status.errors == []
     assert sorted(e.text for e in admin_client.list_examples(project.id)) == ["the car drove", "the cat sat"]
-    assert {label.text for label in admin_client.list_label_types(project.id, "category")} == {"animal", "vehicle"}
+    assert {label.text for label in admin_client.list_label_types(project.id, "category")} == {
+        "animal",
+        "vehicle",
+    }
 
 
 def test_bad_format_rejected_before_upload(counting_client, project_factory, tmp_path):
@@ -181,7 +177,10 @@ def test_bad_format_rejected_before_upload(counting_client, project_factory, tmp
     with pytest.raises(InvalidArgumentError, match=r"'CSV'.*use one of CoNLL, JSONL, TextFile, TextLine"):
         client.upload(project.id, [str(path)], "SequenceLabeling", "CSV")
 
-    assert session.sent == [("GET", f"v1/projects/{project.id}"), ("GET", f"v1/projects/{project.id}/catalog")]
+    assert session.sent == [
+        ("GET", f"v1/projects/{project.id}"),
+        ("GET", f"v1/projects/{project.id}/catalog"),
+    ]
     assert client.count_examples(project.id) == 0
 
 
@@ -230,7 +229,9 @@ def test_intent_detection_upload(admin_client, project_factory, tmp_path):
     example = next(iter(admin_client.list_examples(project.id)))
     set_alarm = admin_client.find_label_type_by_text(project.id, "set_alarm", "category")
     assert [c.label for c in admin_client.list_categories(project.id, example.id)] == [set_alarm.id]
-    assert [(s.start_offset, s.end_offset) for s in admin_client.list_spans(project.id, example.id)] == [(14, 17)]
+    assert [(s.start_offset, s.end_offset) for s in admin_client.list_spans(project.id, example.id)] == [
+        (14, 17)
+    ]
 
 
 def test_image_upload_keeps_upload_names(admin_client, project_factory, shared_data):

@@ -67,5 +67,8 @@ def test_relation_label_is_sent_as_type():
 
     relation = client.create_relation(1, 2, 5, 6, 7)
 
-    assert responses.calls[1].request.body == b'{"from_id": 5, "to_id": 6, "type": 7, "manual": false, "prob": 0.0}'
+    assert (
+        responses.calls[1].request.body
+        == b'{"from_id": 5, "to_id": 6, "type": 7, "manual": false, "prob": 0.0}'
+    )
     assert relation.type == 7

@@ -118,7 +118,9 @@ def test_download_bad_format_sends_nothing(tmp_path):
 def test_download_failed_task_raises_with_server_text(tmp_path):
     responses.get(f"{PROJECT}/download-format", json=[{"name": "JSONL", "example": ""}])
     responses.post(f"{PROJECT}/download", json={"task_id": "t-9"})
-    responses.get(f"{PROJECT}/download", status=500, body="<h1>Server Error (500)</h1>", content_type="text/html")
+    responses.get(
+        f"{PROJECT}/download", status=500, body="<h1>Server Error (500)</h1>", content_type="text/html"
+    )
     responses.get(
         f"{BASE}/v1/tasks/status/t-9", json={"ready": True, "result": None, "error": {"text": "'XML'"}}
     )
@@ -169,7 +171,11 @@ def test_extract_writes_members(tmp_path):
 
 @pytest.mark.parametrize(
     ("member", "reason"),
-    [("/etc/passwd", "absolute path"), ("C:/evil.txt", "absolute path"), ("a/../../b.txt", r"contains '\.\.'")],
+    [
+        ("/etc/passwd", "absolute path"),
+        ("C:/evil.txt", "absolute path"),
+        ("a/../../b.txt", r"contains '\.\.'"),
+    ],
 )
 def test_extract_rejects_unsafe_paths(tmp_path, member, reason):
     archive = _write_zip(tmp_path / "a.zip", {"ok.txt": b"x", member: b"y"})

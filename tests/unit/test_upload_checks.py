@@ -45,7 +45,10 @@ def test_bad_format_sends_no_upload(data_file):
     _mock_project_and_catalog()
     client = DoccanoClient(BASE, token="t")
 
-    with pytest.raises(InvalidArgumentError, match=r"'XML' for task DocumentClassification in project 3: use one of CSV, JSONL"):
+    with pytest.raises(
+        InvalidArgumentError,
+        match=r"'XML' for task DocumentClassification in project 3: use one of CSV, JSONL",
+    ):
         client.upload(3, [str(data_file)], "DocumentClassification", "XML")
 
     assert "POST" not in _methods()
@@ -73,11 +76,24 @@ def test_unknown_option_lists_accepted_ones(data_file):
 
 
 @responses.activate
+def test_column_option_must_be_an_argument(data_file):
+    _mock_project_and_catalog()
+    client = DoccanoClient(BASE, token="t")
+
+    with pytest.raises(InvalidArgumentError, match="column_data in options: pass them as upload"):
+        client.upload(3, [str(data_file)], "DocumentClassification", "CSV", options={"column_data": "body"})
+
+    assert "POST" not in _methods()
+
+
+@responses.activate
 def test_task_must_match_project(data_file):
     _mock_project_and_catalog()
     client = DoccanoClient(BASE, token="t")
 
-    with pytest.raises(InvalidArgumentError, match="'Seq2seq' for project 3, whose type is DocumentClassification"):
+    with pytest.raises(
+        InvalidArgumentError, match="'Seq2seq' for project 3, whose type is DocumentClassification"
+    ):
         client.upload(3, [str(data_file)], "Seq2seq", "JSONL")
 
     assert "POST" not in _methods()
@@ -114,17 +130,23 @@ def test_rejected_lines_and_missing_label_column_are_split(data_file, caplog):
             {"filename": "data.jsonl", "line": 0, "message": "Column label not found in the file"},
         ]
     }
-    _mock_ingest([{"ready": False, "result": None, "error": None}, {"ready": True, "result": result, "error": None}])
+    _mock_ingest(
+        [{"ready": False, "result": None, "error": None}, {"ready": True, "result": result, "error": None}]
+    )
     client = DoccanoClient(BASE, token="t")
 
     with caplog.at_level(logging.WARNING, logger="doccano_provider.client"):
-        status = client.upload(3, [str(data_file)], "DocumentClassification", "JSONL", upload_names=["named.jsonl"])
+        status = client.upload(
+            3, [str(data_file)], "DocumentClassification", "JSONL", upload_names=["named.jsonl"]
+        )
 
     assert status.ready
     assert status.task_id == "task-1"
     assert [entry["line"] for entry in status.errors] == [2, 4]
     assert status.errors[0]["filename"] == "named.jsonl"
-    assert status.warnings == [{"filename": "data.jsonl", "line": 0, "message": "Column label not found in the file"}]
+    assert status.warnings == [
+        {"filename": "data.jsonl", "line": 0, "message": "Column label not found in the file"}
+    ]
     assert "rejected 2 line(s) in project 3" in caplog.text
     upload_call = next(call for call in responses.calls if call.request.url.endswith("/upload"))
     assert b'"uploadIds": ["UPLOADID0123456789abcd"]' in upload_call.request.body

@@ -51,11 +51,13 @@ def _check_member(info: zipfile.ZipInfo) -> PurePosixPath:
     name = info.filename.replace("\\", "/")
     path = PurePosixPath(name)
     if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
-        raise UnsafeArchiveError(f"Archive member {info.filename!r} has an absolute path; extraction stopped.")
+        raise UnsafeArchiveError(
+            f"Archive member {info.filename!r} has an absolute path, so extraction stopped."
+        )
     if ".." in path.parts:
-        raise UnsafeArchiveError(f"Archive member {info.filename!r} contains '..'; extraction stopped.")
+        raise UnsafeArchiveError(f"Archive member {info.filename!r} contains '..', so extraction stopped.")
     if stat.S_ISLNK(info.external_attr >> 16):
-        raise UnsafeArchiveError(f"Archive member {info.filename!r} is a symbolic link; extraction stopped.")
+        raise UnsafeArchiveError(f"Archive member {info.filename!r} is a symbolic link, so extraction stopped.")
     return path
 
 
@@ -105,7 +107,9 @@ def safe_extract(
     :raises FileExistsError: ``target`` already exists.
     """
     if target.exists():
-        raise FileExistsError(f"Extraction folder {target} already exists: remove it or choose another folder.")
+        raise FileExistsError(
+            f"Extraction folder {target} already exists: remove it or choose another folder."
+        )
     with zipfile.ZipFile(archive) as zip_file:
         members = zip_file.infolist()
         if len(members) > max_members:
@@ -115,7 +119,8 @@ def safe_extract(
         declared = sum(info.file_size for info in members)
         if declared > max_bytes:
             raise UnsafeArchiveError(
-                f"Archive {archive.name} would extract to {declared} bytes, more than the limit of {max_bytes}."
+                f"Archive {archive.name} would extract to {declared} bytes, "
+                f"more than the limit of {max_bytes}."
             )
         checked = [(info, _check_member(info)) for info in members]
         _check_unique(archive, checked)
@@ -134,14 +139,17 @@ def safe_extract(
                         written += len(chunk)
                         if written > max_bytes:
                             raise UnsafeArchiveError(
-                                f"Archive {archive.name} extracts to more than the limit of {max_bytes} bytes."
+                                f"Archive {archive.name} extracts to more than the limit of "
+                                f"{max_bytes} bytes."
                             )
                         sink.write(chunk)
                 files.append(relative)
             staging.rename(target)
         except zipfile.BadZipFile as error:
             shutil.rmtree(staging, ignore_errors=True)
-            raise UnsafeArchiveError(f"Archive {archive.name} is corrupt: {error}; extraction stopped.") from error
+            raise UnsafeArchiveError(
+                f"Archive {archive.name} is corrupt: {error}, so extraction stopped."
+            ) from error
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise

@@ -19,7 +19,7 @@ MAX_POLL_DELAY = 2.0
 POLL_BACKOFF = 1.5
 
 
-def wait_for(check: Callable[[], T | None], *, timeout: float, task_id: str, what: str) -> T:
+def wait_for(check: Callable[[], T | None], *, timeout: float, task_id: str, description: str) -> T:
     """Call ``check`` until it returns something other than ``None`` and return that value.
 
     The first call happens at once. The delay between calls starts at ``FIRST_POLL_DELAY``
@@ -28,7 +28,7 @@ def wait_for(check: Callable[[], T | None], *, timeout: float, task_id: str, wha
     :param check: returns the result when the task is done, ``None`` while it is running.
     :param timeout: seconds to wait in total.
     :param task_id: the Celery task id, used in the timeout message.
-    :param what: what the task does, e.g. ``"Import task"``, used in the timeout message.
+    :param description: the task's name in messages, e.g. ``"Import task"``, used in the timeout message.
     :raises WaitTimeoutError: the task was not done after ``timeout`` seconds.
     """
     if timeout <= 0:
@@ -42,8 +42,8 @@ def wait_for(check: Callable[[], T | None], *, timeout: float, task_id: str, wha
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise WaitTimeoutError(
-                f"{what} {task_id} did not finish within {timeout:g} s. It may still be running on "
-                f"the server: poll it again later or raise the timeout."
+                f"{description} {task_id} did not finish within {timeout:g} s. It may still be running on "
+                "the server, so poll it again later or raise the timeout."
             )
         time.sleep(min(delay, remaining))
         delay = min(delay * POLL_BACKOFF, MAX_POLL_DELAY)

@@ -81,7 +81,7 @@ AnnotationT = TypeVar("AnnotationT", bound=Annotation)
 
 @dataclass(frozen=True)
 class _Kind(Generic[AnnotationT]):
-    """How one annotation kind is addressed and labelled.
+    """Route, model and label rules of one annotation kind.
 
     :ivar path: the route under ``/v1/projects/{p}/examples/{e}/``.
     :ivar noun: the kind's name in messages.
@@ -126,7 +126,7 @@ def _check_span(start_offset: int | None, end_offset: int | None) -> None:
 
 
 def _check_box(**values: float | None) -> None:
-    # Doccano 1.8.4 answers a negative value with an HTML 500 from a database constraint.
+    # Doccano 1.8.4 returns an HTML 500 for a negative value, from a database constraint.
     for name, value in values.items():
         if value is not None:
             _check_number(name, value, minimum=0)
@@ -163,7 +163,9 @@ class AnnotationCalls(ResourceMixin):
     # -- shared plumbing ------------------------------------------------------------------
 
     @staticmethod
-    def _annotation_path(kind: _Kind[Any], project_id: int, example_id: int, annotation_id: int | None = None) -> str:
+    def _annotation_path(
+        kind: _Kind[Any], project_id: int, example_id: int, annotation_id: int | None = None
+    ) -> str:
         path = f"/v1/projects/{project_id}/examples/{example_id}/{kind.path}"
         return path if annotation_id is None else f"{path}/{annotation_id}"
 
@@ -195,12 +197,19 @@ class AnnotationCalls(ResourceMixin):
                 f"Label type id {label_id} is not a {label_kind} label type of project {project_id}; "
                 f"nothing was sent. Use an id from list_label_types({project_id}, {label_kind!r}) or the "
                 "label text.",
-                status_code=404, method="GET", url=self._transport.url(f"/v1/projects/{project_id}/{label_kind}-types"),
+                status_code=404,
+                method="GET",
+                url=self._transport.url(f"/v1/projects/{project_id}/{label_kind}-types"),
             )
 
     def _request_body(
-        self, kind: _Kind[Any], project_id: int, fields: dict[str, Any], label: int | str | None,
-        human_annotated: bool | None, confidence: float | None,
+        self,
+        kind: _Kind[Any],
+        project_id: int,
+        fields: dict[str, Any],
+        label: int | str | None,
+        human_annotated: bool | None,
+        confidence: float | None,
     ) -> dict[str, Any]:
         """Build the request body from the given fields, leaving out every ``None``."""
         _check_common(human_annotated, confidence)
@@ -219,13 +228,21 @@ class AnnotationCalls(ResourceMixin):
         path = self._annotation_path(kind, project_id, example_id, annotation_id)
         return kind.model.model_validate(self._transport.get(path))
 
-    def _list_annotations(self, kind: _Kind[AnnotationT], project_id: int, example_id: int) -> list[AnnotationT]:
+    def _list_annotations(
+        self, kind: _Kind[AnnotationT], project_id: int, example_id: int
+    ) -> list[AnnotationT]:
         path = self._annotation_path(kind, project_id, example_id)
         return [kind.model.model_validate(item) for item in self._transport.get(path)]
 
     def _create_annotation(
-        self, kind: _Kind[AnnotationT], project_id: int, example_id: int, fields: dict[str, Any],
-        label: int | str | None, human_annotated: bool, confidence: float,
+        self,
+        kind: _Kind[AnnotationT],
+        project_id: int,
+        example_id: int,
+        fields: dict[str, Any],
+        label: int | str | None,
+        human_annotated: bool,
+        confidence: float,
     ) -> AnnotationT:
         body = self._request_body(kind, project_id, fields, label, human_annotated, confidence)
         if kind.unique_field is not None:
@@ -234,27 +251,44 @@ class AnnotationCalls(ResourceMixin):
         return kind.model.model_validate(self._transport.post(path, json=body))
 
     def _update_annotation(
-        self, kind: _Kind[AnnotationT], project_id: int, example_id: int, annotation_id: int,
-        fields: dict[str, Any], label: int | str | None, human_annotated: bool | None, confidence: float | None,
+        self,
+        kind: _Kind[AnnotationT],
+        project_id: int,
+        example_id: int,
+        annotation_id: int,
+        fields: dict[str, Any],
+        label: int | str | None,
+        human_annotated: bool | None,
+        confidence: float | None,
     ) -> AnnotationT:
         body = self._request_body(kind, project_id, fields, label, human_annotated, confidence)
         path = self._annotation_path(kind, project_id, example_id, annotation_id)
         return kind.model.model_validate(self._transport.patch(path, json=body))
 
-    def _delete_annotation(self, kind: _Kind[Any], project_id: int, example_id: int, annotation_id: int) -> None:
+    def _delete_annotation(
+        self, kind: _Kind[Any], project_id: int, example_id: int, annotation_id: int
+    ) -> None:
         self._transport.delete(self._annotation_path(kind, project_id, example_id, annotation_id))
 
     def _delete_all_annotations(self, kind: _Kind[Any], project_id: int, example_id: int) -> None:
         self._transport.delete(self._annotation_path(kind, project_id, example_id))
 
+    def _current_user_id(self) -> int:
+        """Return the id of the user the token belongs to, asking the server once per token."""
+        cache: dict[str | None, int] = self.__dict__.setdefault("_user_id_by_token", {})
+        token = self._transport.token
+        if token not in cache:
+            cache[token] = self._transport.get("/v1/me")["id"]
+        return cache[token]
+
     def _check_not_duplicate(self, kind: _Kind[Any], project_id: int, example_id: int, value: Any) -> None:
         """Raise if the caller already has this category or text on the example.
 
-        Doccano 1.8.4 answers such a duplicate with an HTML 500. A single-class classification
+        Doccano 1.8.4 returns an HTML 500 for such a duplicate. A single-class classification
         project is the exception: there the server first deletes the caller's category, so
         sending the same one again is allowed.
         """
-        user_id = self._transport.get("/v1/me")["id"]
+        user_id = self._current_user_id()
         for existing in self._list_annotations(kind, project_id, example_id):
             if getattr(existing, kind.unique_field or "") != value or existing.user != user_id:
                 continue
@@ -279,7 +313,11 @@ class AnnotationCalls(ResourceMixin):
         return self._list_annotations(CATEGORIES, project_id, example_id)
 
     def create_category(
-        self, project_id: int, example_id: int, label: int | str, human_annotated: bool = False,
+        self,
+        project_id: int,
+        example_id: int,
+        label: int | str,
+        human_annotated: bool = False,
         confidence: float = 0.0,
     ) -> Category:
         """Add a category to an example; ``label`` is a category type id or its text.
@@ -287,11 +325,18 @@ class AnnotationCalls(ResourceMixin):
         :raises InvalidArgumentError: the caller already has this category on the example
             (unless the project is single-class, where the server replaces it).
         """
-        return self._create_annotation(CATEGORIES, project_id, example_id, {}, label, human_annotated, confidence)
+        return self._create_annotation(
+            CATEGORIES, project_id, example_id, {}, label, human_annotated, confidence
+        )
 
     def update_category(
-        self, project_id: int, example_id: int, label_id: int, label: int | str | None = None,
-        human_annotated: bool | None = None, confidence: float | None = None,
+        self,
+        project_id: int,
+        example_id: int,
+        label_id: int,
+        label: int | str | None = None,
+        human_annotated: bool | None = None,
+        confidence: float | None = None,
     ) -> Category:
         """Change the given fields of a category annotation; ``None`` leaves a field unchanged."""
         return self._update_annotation(
@@ -317,8 +362,14 @@ class AnnotationCalls(ResourceMixin):
         return self._list_annotations(SPANS, project_id, example_id)
 
     def create_span(
-        self, project_id: int, example_id: int, start_offset: int, end_offset: int, label: int | str,
-        human_annotated: bool = False, confidence: float = 0.0,
+        self,
+        project_id: int,
+        example_id: int,
+        start_offset: int,
+        end_offset: int,
+        label: int | str,
+        human_annotated: bool = False,
+        confidence: float = 0.0,
     ) -> Span:
         """Add a span ``[start_offset, end_offset)`` (character offsets); ``label`` is a span type id or text.
 
@@ -327,11 +378,19 @@ class AnnotationCalls(ResourceMixin):
         """
         _check_span(start_offset, end_offset)
         fields = {"start_offset": start_offset, "end_offset": end_offset}
-        return self._create_annotation(SPANS, project_id, example_id, fields, label, human_annotated, confidence)
+        return self._create_annotation(
+            SPANS, project_id, example_id, fields, label, human_annotated, confidence
+        )
 
     def update_span(
-        self, project_id: int, example_id: int, label_id: int, start_offset: int | None = None,
-        end_offset: int | None = None, label: int | str | None = None, human_annotated: bool | None = None,
+        self,
+        project_id: int,
+        example_id: int,
+        label_id: int,
+        start_offset: int | None = None,
+        end_offset: int | None = None,
+        label: int | str | None = None,
+        human_annotated: bool | None = None,
         confidence: float | None = None,
     ) -> Span:
         """Change the given fields of a span annotation; ``None`` leaves a field unchanged."""
@@ -360,8 +419,14 @@ class AnnotationCalls(ResourceMixin):
         return self._list_annotations(RELATIONS, project_id, example_id)
 
     def create_relation(
-        self, project_id: int, example_id: int, from_id: int, to_id: int, label: int | str,
-        human_annotated: bool = False, confidence: float = 0.0,
+        self,
+        project_id: int,
+        example_id: int,
+        from_id: int,
+        to_id: int,
+        label: int | str,
+        human_annotated: bool = False,
+        confidence: float = 0.0,
     ) -> Relation:
         """Link two spans of the example; ``label`` is a relation type id or its text (sent as ``type``)."""
         fields = {"from_id": from_id, "to_id": to_id}
@@ -370,8 +435,14 @@ class AnnotationCalls(ResourceMixin):
         )
 
     def update_relation(
-        self, project_id: int, example_id: int, label_id: int, from_id: int | None = None,
-        to_id: int | None = None, label: int | str | None = None, human_annotated: bool | None = None,
+        self,
+        project_id: int,
+        example_id: int,
+        label_id: int,
+        from_id: int | None = None,
+        to_id: int | None = None,
+        label: int | str | None = None,
+        human_annotated: bool | None = None,
         confidence: float | None = None,
     ) -> Relation:
         """Change the given fields of a relation annotation; ``None`` leaves a field unchanged."""
@@ -399,7 +470,12 @@ class AnnotationCalls(ResourceMixin):
         return self._list_annotations(TEXTS, project_id, example_id)
 
     def create_text(
-        self, project_id: int, example_id: int, text: str, human_annotated: bool = False, confidence: float = 0.0
+        self,
+        project_id: int,
+        example_id: int,
+        text: str,
+        human_annotated: bool = False,
+        confidence: float = 0.0,
     ) -> Text:
         """Add a text (e.g. a translation or caption) to an example.
 
@@ -408,11 +484,18 @@ class AnnotationCalls(ResourceMixin):
         """
         if not isinstance(text, str) or not text:
             raise InvalidArgumentError(f"Invalid text {text!r}: use a non-empty string.")
-        return self._create_annotation(TEXTS, project_id, example_id, {"text": text}, None, human_annotated, confidence)
+        return self._create_annotation(
+            TEXTS, project_id, example_id, {"text": text}, None, human_annotated, confidence
+        )
 
     def update_text(
-        self, project_id: int, example_id: int, label_id: int, text: str | None = None,
-        human_annotated: bool | None = None, confidence: float | None = None,
+        self,
+        project_id: int,
+        example_id: int,
+        label_id: int,
+        text: str | None = None,
+        human_annotated: bool | None = None,
+        confidence: float | None = None,
     ) -> Text:
         """Change the given fields of a text annotation; ``None`` leaves a field unchanged."""
         return self._update_annotation(
@@ -438,8 +521,16 @@ class AnnotationCalls(ResourceMixin):
         return self._list_annotations(BOUNDING_BOXES, project_id, example_id)
 
     def create_bounding_box(
-        self, project_id: int, example_id: int, x: float, y: float, width: float, height: float,
-        label: int | str, human_annotated: bool = False, confidence: float = 0.0,
+        self,
+        project_id: int,
+        example_id: int,
+        x: float,
+        y: float,
+        width: float,
+        height: float,
+        label: int | str,
+        human_annotated: bool = False,
+        confidence: float = 0.0,
     ) -> BoundingBox:
         """Add a box to an image example, in pixels from the top-left corner.
 
@@ -454,9 +545,17 @@ class AnnotationCalls(ResourceMixin):
         )
 
     def update_bounding_box(
-        self, project_id: int, example_id: int, label_id: int, x: float | None = None, y: float | None = None,
-        width: float | None = None, height: float | None = None, label: int | str | None = None,
-        human_annotated: bool | None = None, confidence: float | None = None,
+        self,
+        project_id: int,
+        example_id: int,
+        label_id: int,
+        x: float | None = None,
+        y: float | None = None,
+        width: float | None = None,
+        height: float | None = None,
+        label: int | str | None = None,
+        human_annotated: bool | None = None,
+        confidence: float | None = None,
     ) -> BoundingBox:
         """Change the given fields of a bounding box; ``None`` leaves a field unchanged."""
         _check_box(x=x, y=y, width=width, height=height)
@@ -484,22 +583,35 @@ class AnnotationCalls(ResourceMixin):
         return self._list_annotations(SEGMENTS, project_id, example_id)
 
     def create_segment(
-        self, project_id: int, example_id: int, points: list[float], label: int | str,
-        human_annotated: bool = False, confidence: float = 0.0,
+        self,
+        project_id: int,
+        example_id: int,
+        points: list[float],
+        label: int | str,
+        human_annotated: bool = False,
+        confidence: float = 0.0,
     ) -> Segment:
         """Add a polygon ``[x1, y1, x2, y2, ...]`` in pixels; ``label`` is a category type id or its text.
 
-        :raises InvalidArgumentError: ``points`` is empty, has an odd length or holds a non-number.
+        :raises InvalidArgumentError: ``points`` is empty, has an odd length or contains a non-number.
         """
         if points is None:
             raise InvalidArgumentError("Invalid segment points None: use a flat list [x1, y1, x2, y2, ...].")
         _check_points(points)
         fields = {"points": list(points)}
-        return self._create_annotation(SEGMENTS, project_id, example_id, fields, label, human_annotated, confidence)
+        return self._create_annotation(
+            SEGMENTS, project_id, example_id, fields, label, human_annotated, confidence
+        )
 
     def update_segment(
-        self, project_id: int, example_id: int, label_id: int, points: list[float] | None = None,
-        label: int | str | None = None, human_annotated: bool | None = None, confidence: float | None = None,
+        self,
+        project_id: int,
+        example_id: int,
+        label_id: int,
+        points: list[float] | None = None,
+        label: int | str | None = None,
+        human_annotated: bool | None = None,
+        confidence: float | None = None,
     ) -> Segment:
         """Change the given fields of a segment; ``None`` leaves a field unchanged."""
         _check_points(points)

@@ -63,7 +63,7 @@ class DataExportCalls(ResourceMixin):
         """Export the project, wait for the export task and save the zip in ``dir_name``.
 
         The zip is streamed to a temporary file in ``dir_name`` and renamed when complete, so
-        ``dir_name`` never holds a partial archive. Its name comes from the server's
+        ``dir_name`` never contains a partial archive. Its name comes from the server's
         ``Content-Disposition`` header with any directory part removed; a name with ``..``,
         unusual characters or another extension than ``.zip``, or the name of a file that
         already exists, is replaced by ``doccano-project-<id>-export-<task id>.zip``.
@@ -107,12 +107,18 @@ class DataExportCalls(ResourceMixin):
         task_id = self._transport.post(f"/v1/projects/{project_id}/download", json=body)["task_id"]
         log.info("Started export task %s for project %s (format %s).", task_id, project_id, format)
         response = wait_for(
-            lambda: self._finished_export(project_id, task_id), timeout=timeout, task_id=task_id, what="Export task"
+            lambda: self._finished_export(project_id, task_id),
+            timeout=timeout,
+            task_id=task_id,
+            description="Export task",
         )
         archive = _save_archive(response, directory, f"doccano-project-{project_id}-export-{task_id}.zip")
         log.info(
             "Downloaded the export of project %s to %s (%d bytes) in %.1f s.",
-            project_id, archive, archive.stat().st_size, time.monotonic() - started,
+            project_id,
+            archive,
+            archive.stat().st_size,
+            time.monotonic() - started,
         )
         if not extract:
             return archive
@@ -127,12 +133,13 @@ class DataExportCalls(ResourceMixin):
         try:
             response = self._transport.request("GET", path, params={"taskId": task_id}, stream=True)
         except ServerError as error:
-            # Doccano answers 500 for a failed export task; the task status holds the reason.
+            # Doccano returns 500 for a failed export task, and the task status contains the reason.
             reason = self._transport.get(f"/v1/tasks/status/{task_id}").get("error") or {}
             text = reason.get("text") if isinstance(reason, dict) else reason
             raise TaskFailedError(
                 f"Export task {task_id} of project {project_id} failed on the server: {text or error}.",
-                task_id=task_id, errors=[reason] if isinstance(reason, dict) and reason else [],
+                task_id=task_id,
+                errors=[reason] if isinstance(reason, dict) and reason else [],
             ) from error
         if "json" not in response.headers.get("Content-Type", ""):
             return response
@@ -142,7 +149,9 @@ class DataExportCalls(ResourceMixin):
             return None
         raise UnexpectedResponseError(
             f"GET {response.url} returned unexpected JSON instead of the export zip: {body!r:.200}",
-            method="GET", url=response.url, status_code=response.status_code,
+            method="GET",
+            url=response.url,
+            status_code=response.status_code,
         )
 
 
@@ -158,7 +167,9 @@ def _save_archive(response: requests.Response, directory: Path, fallback_name: s
         if name is None or os.path.lexists(directory / name):
             name = fallback_name
         target = directory / name
-        handle = tempfile.NamedTemporaryFile(dir=directory, prefix=".doccano-export-", suffix=".part", delete=False)
+        handle = tempfile.NamedTemporaryFile(
+            dir=directory, prefix=".doccano-export-", suffix=".part", delete=False
+        )
         temporary = Path(handle.name)
         try:
             with handle:
@@ -169,12 +180,15 @@ def _save_archive(response: requests.Response, directory: Path, fallback_name: s
                     raise TransportError(
                         f"GET {response.url} broke off after {handle.tell()} bytes of the export zip: {error}. "
                         "Nothing was saved; call download again.",
-                        method="GET", url=response.url,
+                        method="GET",
+                        url=response.url,
                     ) from error
             if not zipfile.is_zipfile(temporary):
                 raise UnexpectedResponseError(
                     f"GET {response.url} returned {response.headers.get('Content-Type')} content that is not a zip.",
-                    method="GET", url=response.url, status_code=response.status_code,
+                    method="GET",
+                    url=response.url,
+                    status_code=response.status_code,
                 )
             os.replace(temporary, target)
         except BaseException:
