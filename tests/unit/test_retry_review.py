@@ -91,3 +91,35 @@ def test_paginate_skips_item_shifted_by_insert(transport):
     responses.get(f"{BASE}/v1/projects", json={"count": 4, "next": None, "results": [{"id": 2}, {"id": 1}]})
 
     assert [item["id"] for item in transport.paginate("/v1/projects")] == [3, 2, 1]
+
+
+def test_streamed_error_page_returns_connection():
+    import http.server
+    import threading
+
+    class ErrorPage(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the http.server hook name
+            body = b"<html>" + b"x" * 200_000 + b"</html>"
+            self.send_response(500)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), ErrorPage)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    transport = Transport(base, token="t", max_retries=0)
+    try:
+        with pytest.raises(ServerError):
+            transport.request("GET", "/v1/projects/1/download", stream=True)
+        pools = transport.session.get_adapter(base).poolmanager.pools
+        checked_out = sum(pools[key].pool.maxsize - pools[key].pool.qsize() for key in pools.keys())
+        assert checked_out == 0
+    finally:
+        server.shutdown()
+        server.server_close()

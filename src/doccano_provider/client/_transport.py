@@ -222,6 +222,8 @@ class Transport:
                 continue
             if status >= 400:
                 body = _json_or_none(response)
+                # A streamed error page is not read, so close it to return the connection to the pool.
+                response.close()
                 raise error_from_response(response, body)
             return response
 
