@@ -69,7 +69,7 @@ def _idle_connections_missing(client) -> int:
     """Return how many pooled connections to the server are checked out and not returned."""
     pools = client._transport.session.get_adapter(client.base_url).poolmanager.pools
     assert len(pools) > 0, "no connection pool in use, so the count below would prove nothing"
-    return sum(pools[key].pool.maxsize - pools[key].pool.qsize() for key in pools.keys())
+    return sum(pools[key].pool.maxsize - pools[key].pool.qsize() for key in pools.keys())  # noqa: SIM118 - the container cannot be iterated
 
 
 def test_abandoned_listing_and_download_leave_no_connection(doccano_server, project_factory, tmp_path):

@@ -118,7 +118,7 @@ def test_streamed_error_page_returns_connection():
         with pytest.raises(ServerError):
             transport.request("GET", "/v1/projects/1/download", stream=True)
         pools = transport.session.get_adapter(base).poolmanager.pools
-        checked_out = sum(pools[key].pool.maxsize - pools[key].pool.qsize() for key in pools.keys())
+        checked_out = sum(pools[key].pool.maxsize - pools[key].pool.qsize() for key in pools.keys())  # noqa: SIM118 - the container cannot be iterated
         assert checked_out == 0
     finally:
         server.shutdown()

@@ -17,7 +17,7 @@ FILE_BYTES = 32 * 1024 * 1024
 
 
 class _UploadHandler(http.server.BaseHTTPRequestHandler):
-    """Read each upload in chunks, record its size and file digest, and answer with an id."""
+    """Read each upload in chunks, record its size and digest, and respond with an upload id."""
 
     received: list[dict[str, object]] = []
     statuses: list[int] = []
@@ -78,7 +78,7 @@ def _file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _without_tail(received: dict[str, object]) -> str:
+def _body_digest(received: dict[str, object]) -> str:
     # The handler hashes everything after the part headers, including the closing boundary.
     return received["digest"].hexdigest()  # type: ignore[union-attr]
 
@@ -107,7 +107,7 @@ def test_upload_body_is_the_whole_file(upload_server, tmp_path):
     (received,) = _UploadHandler.received
     tail = received["tail"]
     expected = hashlib.sha256(path.read_bytes() + tail).hexdigest()  # type: ignore[operator]
-    assert _without_tail(received) == expected
+    assert _body_digest(received) == expected
     assert b'name="filepond"; filename="we%22ird%0Aname.txt"' in received["head"]  # type: ignore[operator]
 
 
@@ -122,4 +122,4 @@ def test_upload_retry_resends_whole_body(upload_server, tmp_path, monkeypatch):
 
     first, second = _UploadHandler.received
     assert first["length"] == second["length"]
-    assert _without_tail(first) == _without_tail(second)
+    assert _body_digest(first) == _body_digest(second)
