@@ -61,13 +61,14 @@ def test_update_sends_only_given_fields():
 @responses.activate
 def test_relation_label_is_sent_as_type():
     url = f"{BASE}/v1/projects/1/examples/2/relations"
+    responses.get(f"{BASE}/v1/projects/1/relation-types", json=[{"id": 7, "text": "causes"}])
     responses.post(url, json={"id": 9, "from_id": 5, "to_id": 6, "type": 7, "prob": 0.0})
     client = DoccanoClient(BASE, token="t")
 
     relation = client.create_relation(1, 2, 5, 6, 7)
 
     assert (
-        responses.calls[0].request.body
+        responses.calls[1].request.body
         == b'{"from_id": 5, "to_id": 6, "type": 7, "manual": false, "prob": 0.0}'
     )
     assert relation.type == 7

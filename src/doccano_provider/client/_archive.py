@@ -27,7 +27,7 @@ def filename_from_content_disposition(header: str | None) -> str | None:
 
     Directories are stripped. A name that still contains ``..``, control characters or other
     characters outside letters, digits, ``.``, ``_`` and ``-`` is rejected, so the name cannot
-    leave the download folder.
+    leave the download folder, and so is a name that does not end in ``.zip``.
     """
     if not header:
         return None
@@ -38,6 +38,10 @@ def filename_from_content_disposition(header: str | None) -> str | None:
         return None
     name = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
     if ".." in name or not _SAFE_NAME.match(name):
+        return None
+    # Any other extension could overwrite an unrelated file in the download folder, and a
+    # name without ".zip" would equal the folder that extraction creates.
+    if not name.lower().endswith(".zip") or len(name) == len(".zip"):
         return None
     return name
 
@@ -57,6 +61,32 @@ def _check_member(info: zipfile.ZipInfo) -> PurePosixPath:
     return path
 
 
+def _check_unique(archive: Path, checked: list[tuple[zipfile.ZipInfo, PurePosixPath]]) -> None:
+    """Raise if two members write the same path, or a file is also a parent folder of another."""
+    files: dict[PurePosixPath, str] = {}
+    folders: set[PurePosixPath] = set()
+    for info, relative in checked:
+        if not relative.parts:
+            if info.is_dir():
+                continue
+            raise UnsafeArchiveError(f"Archive {archive.name} has a file member with no name ({info.filename!r}).")
+        if info.is_dir():
+            folders.add(relative)
+        elif relative in files:
+            raise UnsafeArchiveError(
+                f"Archive {archive.name} has two members named {info.filename!r}; extraction stopped "
+                "because the second would overwrite the first."
+            )
+        else:
+            files[relative] = info.filename
+        folders.update(relative.parents)
+    for relative, name in files.items():
+        if relative in folders:
+            raise UnsafeArchiveError(
+                f"Archive member {name!r} of {archive.name} is both a file and a folder; extraction stopped."
+            )
+
+
 def safe_extract(
     archive: Path,
     target: Path,
@@ -67,7 +97,7 @@ def safe_extract(
     """Extract ``archive`` into the new folder ``target`` and return the extracted files.
 
     Every member is checked before anything is written: no absolute path, no ``..``, no
-    symbolic link, at most ``max_members`` members and at most ``max_bytes`` declared
+    symbolic link, no two members with the same path, at most ``max_members`` members and at most ``max_bytes`` declared
     uncompressed bytes. The bytes actually written are counted against the cap as well, and
     a member whose header understates its size fails the CRC check. The files are written to a temporary
     folder next to ``target`` that is renamed to ``target`` at the end, so a failed
@@ -93,6 +123,7 @@ def safe_extract(
                 f"more than the limit of {max_bytes}."
             )
         checked = [(info, _check_member(info)) for info in members]
+        _check_unique(archive, checked)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
         try:
             written = 0

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import http.cookiejar
 import logging
 import random
 import time
+import urllib.parse
 from collections.abc import Iterator, Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -14,6 +16,7 @@ import requests
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from doccano_provider.client.exceptions import (
+    InvalidArgumentError,
     RequestTimeoutError,
     TransportError,
     UnexpectedResponseError,
@@ -56,9 +59,13 @@ def _retry_after_seconds(response: requests.Response) -> float | None:
     except ValueError:
         pass
     try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+        when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
+    if when.tzinfo is None:
+        # HTTP dates are always GMT; a date without a zone would otherwise be read as local time.
+        when = when.replace(tzinfo=datetime.timezone.utc)
+    return max(0.0, when.timestamp() - time.time())
 
 
 def _could_not_have_reached_server(error: requests.RequestException) -> bool:
@@ -103,6 +110,13 @@ class Transport:
             raise ValueError(
                 f"Invalid Doccano base_url {base_url!r}: use the server's root URL with its "
                 "scheme, e.g. 'http://127.0.0.1:8000'."
+            )
+        parts = urllib.parse.urlsplit(base_url)
+        if parts.username is not None or parts.password is not None:
+            # The URL shows up in error messages and reprs, so its credentials would leak there.
+            raise InvalidArgumentError(
+                f"Invalid Doccano base_url {parts._replace(netloc=parts.netloc.rsplit('@', 1)[1]).geturl()!r} "
+                "with a user name or password in it: remove them and call login() or pass token=."
             )
         if page_size < 1:
             raise ValueError(f"Invalid page_size {page_size!r}: use a positive number of items per request.")
@@ -184,8 +198,7 @@ class Transport:
                     if attempt < self.max_retries:
                         attempt += 1
                         self._sleep_before_retry(method, url, attempt, type(error).__name__, None)
-                        if files is not None:
-                            _rewind(files)
+                        _rewind(files, data)
                         continue
                 if isinstance(error, requests.Timeout):
                     raise RequestTimeoutError(
@@ -205,11 +218,12 @@ class Transport:
                 delay = _retry_after_seconds(response) if status == 429 else None
                 response.close()
                 self._sleep_before_retry(method, url, attempt, f"HTTP {status}", delay)
-                if files is not None:
-                    _rewind(files)
+                _rewind(files, data)
                 continue
             if status >= 400:
                 body = _json_or_none(response)
+                # A streamed error page is not read, so close it to return the connection to the pool.
+                response.close()
                 raise error_from_response(response, body)
             return response
 
@@ -247,8 +261,14 @@ class Transport:
 
         Each page is requested with ``limit``/``offset`` built on the configured base URL
         instead of following the server's ``next`` link, whose host can differ behind a proxy.
+        An item whose ``id`` was already yielded is skipped, so items created during the
+        listing cause no duplicates.
+
+        NOTE: items deleted during the listing shift later pages back, so some items can be
+        missed; offset paging cannot prevent that.
         """
         offset = 0
+        seen: set[Any] = set()
         while True:
             page_params = dict(params or {})
             page_params.update(limit=self.page_size, offset=offset)
@@ -260,7 +280,15 @@ class Transport:
                     method="GET", url=self.url(path), status_code=200,
                 )
             results = body["results"]
-            yield from results
+            for item in results:
+                # A newer item created while listing shifts the next page by one, so its first
+                # item repeats the previous page's last one; yield each id only once.
+                item_id = item.get("id") if isinstance(item, dict) else None
+                if item_id is not None:
+                    if item_id in seen:
+                        continue
+                    seen.add(item_id)
+                yield item
             offset += len(results)
             if not body.get("next") or not results:
                 return
@@ -303,8 +331,12 @@ def _path_of(url: str) -> str:
     return "/" + url.split("://", 1)[-1].split("/", 1)[-1] if "://" in url else url
 
 
-def _rewind(files: Any) -> None:
-    """Seek file objects in a ``files=`` argument back to the start before a retry."""
+def _rewind(files: Any, data: Any) -> None:
+    """Seek file objects in a ``files=`` argument, and a streamed ``data=`` body, back to the start."""
+    if hasattr(data, "seek") and hasattr(data, "read"):
+        data.seek(0)
+    if files is None:
+        return
     values = files.values() if isinstance(files, Mapping) else [value for _, value in files]
     for value in values:
         handle = value[1] if isinstance(value, tuple) else value

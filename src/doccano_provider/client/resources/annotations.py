@@ -6,6 +6,11 @@ and ``prob`` fields.
 
 NOTE: Doccano 1.8.4 neither stores ``manual`` through the API nor returns it, so
 ``human_annotated`` is sent but always reads back as ``False``.
+
+NOTE: Doccano 1.8.4 does not check that the example in the URL belongs to the project, so
+an annotation sent with another project's example id lands on that example. An example
+has no project field, so the client cannot check this without listing every example.
+Label ids, in contrast, are checked against the project.
 """
 
 from __future__ import annotations
@@ -13,12 +18,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import Field
 
-from doccano_provider.client.exceptions import InvalidArgumentError
+from doccano_provider.client.exceptions import InvalidArgumentError, NotFoundError
 from doccano_provider.client.resources._base import DoccanoModel, LabelKind, ResourceMixin
+
+if TYPE_CHECKING:
+    from doccano_provider.client.resources.label_types import LabelType
 
 
 class Annotation(DoccanoModel):
@@ -68,8 +76,11 @@ class Segment(Annotation):
     points: list[float]
 
 
+AnnotationT = TypeVar("AnnotationT", bound=Annotation)
+
+
 @dataclass(frozen=True)
-class _Kind:
+class _Kind(Generic[AnnotationT]):
     """Route, model and label rules of one annotation kind.
 
     :ivar path: the route under ``/v1/projects/{p}/examples/{e}/``.
@@ -83,7 +94,7 @@ class _Kind:
 
     path: str
     noun: str
-    model: type[Annotation]
+    model: type[AnnotationT]
     label_kind: LabelKind | None
     label_field: str = "label"
     unique_field: str | None = None
@@ -145,30 +156,55 @@ class AnnotationCalls(ResourceMixin):
 
     if TYPE_CHECKING:
         # Provided by LabelTypeCalls and UserCalls in the composed DoccanoClient.
-        def find_label_type_by_text(self, project_id: int, text: str, type: str) -> Any: ...  # noqa: A002
+        def find_label_type_by_text(self, project_id: int, text: str, type: LabelKind) -> LabelType: ...  # noqa: A002
+
+        def list_label_types(self, project_id: int, type: LabelKind) -> list[LabelType]: ...  # noqa: A002
 
     # -- shared plumbing ------------------------------------------------------------------
 
     @staticmethod
     def _annotation_path(
-        kind: _Kind, project_id: int, example_id: int, annotation_id: int | None = None
+        kind: _Kind[Any], project_id: int, example_id: int, annotation_id: int | None = None
     ) -> str:
         path = f"/v1/projects/{project_id}/examples/{example_id}/{kind.path}"
         return path if annotation_id is None else f"{path}/{annotation_id}"
 
-    def _resolve_label(self, kind: _Kind, project_id: int, label: int | str) -> int:
+    def _resolve_label(self, kind: _Kind[Any], project_id: int, label: int | str) -> int:
         """Return the label-type id of ``label``, an id or the text of a label type of the project."""
-        if isinstance(label, int) and not isinstance(label, bool):
+        if isinstance(label, int) and not isinstance(label, bool) and kind.label_kind is not None:
+            self._check_label_in_project(kind.label_kind, project_id, label)
             return label
-        if isinstance(label, str) and label:
+        if isinstance(label, str) and label and kind.label_kind is not None:
             return self.find_label_type_by_text(project_id, label, kind.label_kind).id
         raise InvalidArgumentError(
             f"Invalid label {label!r}: use a {kind.label_kind} type id (int) or its text (str)."
         )
 
+    def _check_label_in_project(self, label_kind: LabelKind, project_id: int, label_id: int) -> None:
+        """Raise ``NotFoundError`` unless ``label_id`` is a label type of that kind in the project.
+
+        Doccano 1.8.4 accepts a label type id of another project and stores the annotation.
+        Ids that were found in a project are remembered: an id never moves to another project,
+        and the server itself rejects an id that was deleted since.
+        """
+        known: dict[tuple[int, str], set[int]] = self.__dict__.setdefault("_known_label_ids", {})
+        key = (project_id, label_kind)
+        if label_id in known.get(key, set()):
+            return
+        known[key] = {label.id for label in self.list_label_types(project_id, label_kind)}
+        if label_id not in known[key]:
+            raise NotFoundError(
+                f"Label type id {label_id} is not a {label_kind} label type of project {project_id}; "
+                f"nothing was sent. Use an id from list_label_types({project_id}, {label_kind!r}) or the "
+                "label text.",
+                status_code=404,
+                method="GET",
+                url=self._transport.url(f"/v1/projects/{project_id}/{label_kind}-types"),
+            )
+
     def _request_body(
         self,
-        kind: _Kind,
+        kind: _Kind[Any],
         project_id: int,
         fields: dict[str, Any],
         label: int | str | None,
@@ -186,24 +222,28 @@ class AnnotationCalls(ResourceMixin):
             body["prob"] = confidence
         return body
 
-    def _find_annotation(self, kind: _Kind, project_id: int, example_id: int, annotation_id: int) -> Any:
+    def _find_annotation(
+        self, kind: _Kind[AnnotationT], project_id: int, example_id: int, annotation_id: int
+    ) -> AnnotationT:
         path = self._annotation_path(kind, project_id, example_id, annotation_id)
         return kind.model.model_validate(self._transport.get(path))
 
-    def _list_annotations(self, kind: _Kind, project_id: int, example_id: int) -> list[Any]:
+    def _list_annotations(
+        self, kind: _Kind[AnnotationT], project_id: int, example_id: int
+    ) -> list[AnnotationT]:
         path = self._annotation_path(kind, project_id, example_id)
         return [kind.model.model_validate(item) for item in self._transport.get(path)]
 
     def _create_annotation(
         self,
-        kind: _Kind,
+        kind: _Kind[AnnotationT],
         project_id: int,
         example_id: int,
         fields: dict[str, Any],
         label: int | str | None,
         human_annotated: bool,
         confidence: float,
-    ) -> Any:
+    ) -> AnnotationT:
         body = self._request_body(kind, project_id, fields, label, human_annotated, confidence)
         if kind.unique_field is not None:
             self._check_not_duplicate(kind, project_id, example_id, body[kind.unique_field])
@@ -212,7 +252,7 @@ class AnnotationCalls(ResourceMixin):
 
     def _update_annotation(
         self,
-        kind: _Kind,
+        kind: _Kind[AnnotationT],
         project_id: int,
         example_id: int,
         annotation_id: int,
@@ -220,15 +260,17 @@ class AnnotationCalls(ResourceMixin):
         label: int | str | None,
         human_annotated: bool | None,
         confidence: float | None,
-    ) -> Any:
+    ) -> AnnotationT:
         body = self._request_body(kind, project_id, fields, label, human_annotated, confidence)
         path = self._annotation_path(kind, project_id, example_id, annotation_id)
         return kind.model.model_validate(self._transport.patch(path, json=body))
 
-    def _delete_annotation(self, kind: _Kind, project_id: int, example_id: int, annotation_id: int) -> None:
+    def _delete_annotation(
+        self, kind: _Kind[Any], project_id: int, example_id: int, annotation_id: int
+    ) -> None:
         self._transport.delete(self._annotation_path(kind, project_id, example_id, annotation_id))
 
-    def _delete_all_annotations(self, kind: _Kind, project_id: int, example_id: int) -> None:
+    def _delete_all_annotations(self, kind: _Kind[Any], project_id: int, example_id: int) -> None:
         self._transport.delete(self._annotation_path(kind, project_id, example_id))
 
     def _current_user_id(self) -> int:
@@ -239,7 +281,7 @@ class AnnotationCalls(ResourceMixin):
             cache[token] = self._transport.get("/v1/me")["id"]
         return cache[token]
 
-    def _check_not_duplicate(self, kind: _Kind, project_id: int, example_id: int, value: Any) -> None:
+    def _check_not_duplicate(self, kind: _Kind[Any], project_id: int, example_id: int, value: Any) -> None:
         """Raise if the caller already has this category or text on the example.
 
         Doccano 1.8.4 returns an HTML 500 for such a duplicate. A single-class classification
@@ -553,6 +595,8 @@ class AnnotationCalls(ResourceMixin):
 
         :raises InvalidArgumentError: ``points`` is empty, has an odd length or contains a non-number.
         """
+        if points is None:
+            raise InvalidArgumentError("Invalid segment points None: use a flat list [x1, y1, x2, y2, ...].")
         _check_points(points)
         fields = {"points": list(points)}
         return self._create_annotation(

@@ -18,10 +18,12 @@ from doccano_provider.client._archive import (
     safe_extract,
 )
 from doccano_provider.client._polling import wait_for
+from doccano_provider.client._transport import decode_json
 from doccano_provider.client.exceptions import (
     InvalidArgumentError,
     ServerError,
     TaskFailedError,
+    TransportError,
     UnexpectedResponseError,
 )
 from doccano_provider.client.resources._base import DoccanoModel, ResourceMixin
@@ -51,7 +53,7 @@ class DataExportCalls(ResourceMixin):
         project_id: int,
         format: str,  # noqa: A002 - the public API names this parameter 'format'
         only_approved: bool = False,
-        dir_name: str = ".",
+        dir_name: str | os.PathLike[str] = ".",
         *,
         extract: bool = False,
         timeout: float = 600.0,
@@ -62,8 +64,9 @@ class DataExportCalls(ResourceMixin):
 
         The zip is streamed to a temporary file in ``dir_name`` and renamed when complete, so
         ``dir_name`` never contains a partial archive. Its name comes from the server's
-        ``Content-Disposition`` header with any directory part removed; a name with ``..`` or
-        unusual characters is replaced by ``doccano-project-<id>-export-<task id>.zip``.
+        ``Content-Disposition`` header with any directory part removed; a name with ``..``,
+        unusual characters or another extension than ``.zip``, or the name of a file that
+        already exists, is replaced by ``doccano-project-<id>-export-<task id>.zip``.
 
         The zip holds one ``<username>.<ext>`` file per member, or ``all.<ext>`` in
         collaborative projects.
@@ -82,8 +85,11 @@ class DataExportCalls(ResourceMixin):
             ``dir_name`` is not a folder; nothing was sent.
         :raises TaskFailedError: the export task failed on the server.
         :raises WaitTimeoutError: the export did not finish within ``timeout``.
+        :raises TransportError: the zip download broke off; no partial file is left.
         :raises UnsafeArchiveError: with ``extract=True``, the zip is unsafe to extract.
         """
+        if not isinstance(dir_name, (str, os.PathLike)) or not str(dir_name):
+            raise InvalidArgumentError(f"Invalid dir_name {dir_name!r}: pass the path of a folder, e.g. '.'.")
         directory = Path(dir_name)
         if directory.exists() and not directory.is_dir():
             raise InvalidArgumentError(f"Download folder {dir_name!r} exists but is not a folder.")
@@ -137,8 +143,8 @@ class DataExportCalls(ResourceMixin):
             ) from error
         if "json" not in response.headers.get("Content-Type", ""):
             return response
-        body = response.json()
-        response.close()
+        with response:
+            body = decode_json(response)
         if isinstance(body, dict) and body.get("status") == "Not ready":
             return None
         raise UnexpectedResponseError(
@@ -150,27 +156,42 @@ class DataExportCalls(ResourceMixin):
 
 
 def _save_archive(response: requests.Response, directory: Path, fallback_name: str) -> Path:
-    """Stream the zip to a temporary file in ``directory`` and rename it to its final name."""
-    name = filename_from_content_disposition(response.headers.get("Content-Disposition")) or fallback_name
-    target = directory / name
-    if target.resolve().parent != directory.resolve():
-        raise InvalidArgumentError(f"Export file name {name!r} would leave the folder {directory}.")
-    descriptor, temporary_name = tempfile.mkstemp(dir=directory, prefix=".doccano-export-", suffix=".part")
-    temporary = Path(temporary_name)
-    try:
-        with os.fdopen(descriptor, "wb") as handle, response:
-            for chunk in response.iter_content(chunk_size=DOWNLOAD_CHUNK_BYTES):
-                handle.write(chunk)
-        if not zipfile.is_zipfile(temporary):
-            raise UnexpectedResponseError(
-                f"GET {response.url} returned {response.headers.get('Content-Type')} content "
-                "that is not a zip.",
-                method="GET",
-                url=response.url,
-                status_code=response.status_code,
-            )
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    """Stream the zip to a temporary file in ``directory`` and rename it to its final name.
+
+    The server's file name is used only if no file of that name exists yet, so the download
+    never replaces a file that it did not create for the same export task. The response is
+    closed in every case.
+    """
+    with response:
+        name = filename_from_content_disposition(response.headers.get("Content-Disposition"))
+        if name is None or os.path.lexists(directory / name):
+            name = fallback_name
+        target = directory / name
+        handle = tempfile.NamedTemporaryFile(
+            dir=directory, prefix=".doccano-export-", suffix=".part", delete=False
+        )
+        temporary = Path(handle.name)
+        try:
+            with handle:
+                try:
+                    for chunk in response.iter_content(chunk_size=DOWNLOAD_CHUNK_BYTES):
+                        handle.write(chunk)
+                except requests.RequestException as error:
+                    raise TransportError(
+                        f"GET {response.url} broke off after {handle.tell()} bytes of the export zip: {error}. "
+                        "Nothing was saved; call download again.",
+                        method="GET",
+                        url=response.url,
+                    ) from error
+            if not zipfile.is_zipfile(temporary):
+                raise UnexpectedResponseError(
+                    f"GET {response.url} returned {response.headers.get('Content-Type')} content that is not a zip.",
+                    method="GET",
+                    url=response.url,
+                    status_code=response.status_code,
+                )
+            os.replace(temporary, target)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
     return target

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+import secrets
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from pydantic import Field
 
 from doccano_provider.client._polling import wait_for
-from doccano_provider.client.exceptions import InvalidArgumentError, TaskFailedError
+from doccano_provider.client.exceptions import InvalidArgumentError, TaskFailedError, UnexpectedResponseError
 from doccano_provider.client.resources._base import DoccanoModel, ResourceMixin
 
 log = logging.getLogger("doccano_provider.client")
@@ -75,6 +78,77 @@ def _is_warning(entry: dict[str, Any], column_label: str) -> bool:
     return entry.get("line") == 0 and entry.get("message") == MISSING_COLUMN_MESSAGE.format(column_label)
 
 
+UPLOAD_CHUNK_BYTES = 1024 * 1024
+
+_TASK_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+"""Celery task ids and filepond upload ids: letters, digits, ``-`` and ``_``."""
+
+
+class _MultipartFile:
+    """A ``multipart/form-data`` body with one file field, read from the open file in chunks.
+
+    ``requests`` reads a whole file into memory when it is passed as ``files=``. This body is
+    passed as ``data=`` instead: ``requests`` sees its length and sends ``Content-Length``, and
+    urllib3 reads it in blocks, so memory use stays flat for any file size. ``seek(0)`` lets
+    the transport resend it on a retry.
+    """
+
+    def __init__(self, field: str, filename: str, handle: BinaryIO) -> None:
+        self.boundary = secrets.token_hex(16)
+        quoted = filename.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+        self._head = (
+            f"--{self.boundary}\r\n"
+            f'Content-Disposition: form-data; name="{field}"; filename="{quoted}"\r\n\r\n'
+        ).encode()
+        self._tail = f"\r\n--{self.boundary}--\r\n".encode()
+        self._handle = handle
+        self._size = os.fstat(handle.fileno()).st_size
+        self._position = 0
+
+    @property
+    def content_type(self) -> str:
+        return f"multipart/form-data; boundary={self.boundary}"
+
+    def __len__(self) -> int:
+        return len(self._head) + self._size + len(self._tail)
+
+    def seek(self, offset: int) -> None:
+        if offset != 0:
+            raise ValueError("The upload body can only be rewound to the start.")
+        self._handle.seek(0)
+        self._position = 0
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            size = len(self)
+        parts = []
+        while size > 0:
+            part = self._read_part(size)
+            if not part:
+                break
+            parts.append(part)
+            size -= len(part)
+        return b"".join(parts)
+
+    def _read_part(self, size: int) -> bytes:
+        head_end = len(self._head)
+        file_end = head_end + self._size
+        if self._position < head_end:
+            part = self._head[self._position : self._position + size]
+        elif self._position < file_end:
+            part = self._handle.read(min(size, file_end - self._position))
+            if not part:
+                raise OSError(f"Upload file {self._handle.name!r} shrank while it was being sent.")
+        else:
+            part = self._tail[self._position - file_end : self._position - file_end + size]
+        self._position += len(part)
+        return part
+
+    def __iter__(self) -> Iterator[bytes]:
+        while chunk := self.read(UPLOAD_CHUNK_BYTES):
+            yield chunk
+
+
 def _task_status(
     task_id: str,
     body: dict[str, Any],
@@ -107,14 +181,28 @@ def _task_status(
     )
 
 
-def _check_readable_files(file_paths: list[str]) -> list[Path]:
+def _check_readable_files(file_paths: object) -> list[Path]:
+    """Return the upload files as paths; one path given as a string or ``PathLike`` is accepted."""
+    if isinstance(file_paths, (str, os.PathLike)):
+        file_paths = [file_paths]
+    if not isinstance(file_paths, (list, tuple)):
+        raise InvalidArgumentError(
+            f"Invalid file_paths {file_paths!r}: pass a list of file paths, e.g. ['data.jsonl']."
+        )
     paths = []
     for file_path in file_paths:
+        if not isinstance(file_path, (str, os.PathLike)) or not str(file_path):
+            raise InvalidArgumentError(f"Invalid upload file {file_path!r}: pass the path of a file.")
         path = Path(file_path)
         if not path.is_file():
             raise InvalidArgumentError(f"Upload file {file_path!r} does not exist or is not a regular file.")
+        # NOTE: os.access is always true for root, so an unreadable file only fails when opened.
         if not os.access(path, os.R_OK):
             raise InvalidArgumentError(f"Upload file {file_path!r} is not readable: check its permissions.")
+        if path.stat().st_size == 0:
+            raise InvalidArgumentError(
+                f"Upload file {file_path!r} is empty: the server would import nothing and report no error."
+            )
         paths.append(path)
     if not paths:
         raise InvalidArgumentError("file_paths is empty: pass at least one file to upload.")
@@ -150,12 +238,16 @@ class DataImportCalls(ResourceMixin):
 
     def get_task_status(self, task_id: str) -> TaskStatus:
         """Return the state of an import task. An unknown id stays ``ready=False`` forever."""
+        if not _TASK_ID.match(task_id):
+            raise InvalidArgumentError(
+                f"Invalid task_id {task_id!r}: use the Celery task id that upload returned, e.g. a UUID."
+            )
         return _task_status(task_id, self._transport.get(f"/v1/tasks/status/{task_id}"))
 
     def upload(
         self,
         project_id: int,
-        file_paths: list[str],
+        file_paths: list[str] | str | os.PathLike[str],
         task: str,
         format: str,  # noqa: A002 - the public API names this parameter 'format'
         column_data: str = "text",
@@ -174,7 +266,8 @@ class DataImportCalls(ResourceMixin):
         request names them all, and the import task is polled until it finishes.
 
         :param project_id: the project to import into.
-        :param file_paths: local files; one path as a string is accepted too.
+        :param file_paths: local files; one path as a string or ``PathLike`` is accepted too
+            and uploaded as a list of one. Empty files are rejected.
         :param task: the project type, or ``RelationExtraction``.
         :param format: an import format name from :meth:`list_upload_options`, e.g. ``JSONL``.
         :param column_data: the field or column that holds the text.
@@ -192,9 +285,7 @@ class DataImportCalls(ResourceMixin):
             have different extra keys, because the missing ones become NaN in ``meta``.
         :raises WaitTimeoutError: the task did not finish within ``timeout``.
         """
-        paths = _check_readable_files(
-            [file_paths] if isinstance(file_paths, (str, os.PathLike)) else list(file_paths)
-        )
+        paths = _check_readable_files(file_paths)
         names = self._upload_names(paths, upload_names)
         if task not in TASKS:
             raise InvalidArgumentError(f"Invalid upload task {task!r}: use one of {', '.join(TASKS)}.")
@@ -263,16 +354,24 @@ class DataImportCalls(ResourceMixin):
         """Send one file to the server's temporary upload area and return its upload id."""
         with path.open("rb") as handle:
             # Uploading the same file twice only leaves an unused temporary file, so retrying is safe.
-            # The view returns text/plain, and 406 to the client's default JSON-only Accept header.
-            # NOTE: requests builds the multipart body in memory, so each file is read whole once.
+            # The view returns text/plain and answers 406 to the client's default JSON-only Accept.
+            body = _MultipartFile("filepond", name, handle)
             response = self._transport.request(
                 "POST",
                 "/v1/fp/process/",
-                files={"filepond": (name, handle)},
-                headers={"Accept": "*/*"},
+                data=body,
+                headers={"Accept": "*/*", "Content-Type": body.content_type},
                 retry_post=True,
             )
         upload_id = response.text.strip()
+        if not _TASK_ID.match(upload_id) or len(upload_id) > 100:
+            raise UnexpectedResponseError(
+                f"POST {response.url} returned {upload_id[:80]!r} instead of an upload id: the URL does not "
+                "look like Doccano's upload endpoint. Check the base URL.",
+                method="POST",
+                url=response.url,
+                status_code=response.status_code,
+            )
         log.debug("Uploaded %s as %s (upload id %s).", path, name, upload_id)
         return upload_id
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import string
 from pathlib import Path
@@ -134,7 +135,10 @@ class LabelTypeCalls(ResourceMixin):
         ``color`` the server picks a random one.
 
         :raises InvalidArgumentError: invalid kind, text, keys or color, or the text is taken.
-        :raises ValidationError: the shortcut key is taken, or a prefix key lacks a suffix key.
+            For relation label types also a taken shortcut or a prefix key without a suffix
+            key, which the server would accept.
+        :raises ValidationError: for category and span label types, the shortcut key is taken
+            or a prefix key lacks a suffix key.
         :raises PermissionDeniedError: the user may not create labels in this project.
         """
         path = label_types_path(project_id, type)
@@ -142,7 +146,9 @@ class LabelTypeCalls(ResourceMixin):
         check_prefix_key(prefix_key)
         check_suffix_key(suffix_key)
         check_color(color)
-        _check_text_is_free(project_id, type, self.list_label_types(project_id, type), text)
+        labels = self.list_label_types(project_id, type)
+        _check_text_is_free(project_id, type, labels, text)
+        _check_relation_shortcut(project_id, type, labels, prefix_key, suffix_key)
         body: dict[str, Any] = {"text": text, "prefix_key": prefix_key, "suffix_key": suffix_key}
         if color is not None:
             body["background_color"] = color
@@ -167,7 +173,8 @@ class LabelTypeCalls(ResourceMixin):
 
         :raises InvalidArgumentError: invalid kind, text, keys or color, or another label
             type of that kind has the new text.
-        :raises ValidationError: the shortcut key is taken.
+        :raises ValidationError: the shortcut key is taken (category and span label types; for
+            relation label types the client raises ``InvalidArgumentError``).
         :raises NotFoundError: the project has no label type of that kind with that id.
         """
         path = label_types_path(project_id, type)
@@ -187,6 +194,13 @@ class LabelTypeCalls(ResourceMixin):
         self._require_ids(project_id, type, labels, [label_type_id])
         if text is not None:
             _check_text_is_free(project_id, type, labels, text, except_id=label_type_id)
+        (current,) = [label for label in labels if label.id == label_type_id]
+        _check_relation_shortcut(
+            project_id, type, labels,
+            current.prefix_key if prefix_key == UNCHANGED else prefix_key,
+            current.suffix_key if suffix_key == UNCHANGED else suffix_key,
+            except_id=label_type_id,
+        )
         return LabelType.model_validate(self._transport.patch(f"{path}/{label_type_id}", json=body))
 
     def delete_label_type(self, project_id: int, label_type_id: int, type: LabelKind) -> None:  # noqa: A002
@@ -211,7 +225,7 @@ class LabelTypeCalls(ResourceMixin):
         self._transport.delete(path, json={"ids": ids})
         log.info("Deleted %d %s label type(s) from project %s.", len(ids), type, project_id)
 
-    def upload_label_type(self, project_id: int, file_path: str, type: LabelKind) -> None:  # noqa: A002
+    def upload_label_type(self, project_id: int, file_path: str | os.PathLike[str], type: LabelKind) -> None:  # noqa: A002
         """Create the label types listed in a JSON file (``POST .../{type}-type-upload``).
 
         The file is a JSON array of objects with ``text`` and optionally ``prefix_key``,
@@ -223,6 +237,8 @@ class LabelTypeCalls(ResourceMixin):
             shortcut key is already taken.
         """
         check_label_kind(type)
+        if not isinstance(file_path, (str, os.PathLike)) or not str(file_path):
+            raise InvalidArgumentError(f"Invalid file_path {file_path!r}: pass the path of a JSON file.")
         path = Path(file_path)
         if not path.is_file():
             raise InvalidArgumentError(f"Label file {file_path!r} not found: pass the path of a JSON file.")
@@ -264,4 +280,33 @@ def _check_text_is_free(
             raise InvalidArgumentError(
                 f"Project {project_id} already has a {type} label type {text!r} (id {label.id}): "
                 "use that one (find_label_type_by_text) or choose another text."
+            )
+
+
+def _check_relation_shortcut(
+    project_id: int,
+    type: str,  # noqa: A002
+    labels: list[LabelType],
+    prefix_key: object,
+    suffix_key: object,
+    except_id: int | None = None,
+) -> None:
+    """Check the shortcut keys of a relation label type, which Doccano 1.8.4 does not validate.
+
+    The server checks category and span label types itself (400), but accepts a relation
+    type with a prefix key and no suffix key, or with the shortcut of another relation type.
+    """
+    if type != "relation":
+        return
+    if prefix_key and not suffix_key:
+        raise InvalidArgumentError(
+            f"Invalid shortcut: prefix_key {prefix_key!r} needs a suffix_key, or pass prefix_key=None."
+        )
+    if not suffix_key:
+        return
+    for label in labels:
+        if label.id != except_id and (label.prefix_key, label.suffix_key) == (prefix_key, suffix_key):
+            raise InvalidArgumentError(
+                f"Project {project_id} already uses shortcut {prefix_key or ''}{'+' if prefix_key else ''}"
+                f"{suffix_key} for relation label type {label.text!r} (id {label.id}): choose another key."
             )

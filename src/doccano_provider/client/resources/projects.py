@@ -72,7 +72,7 @@ class Project(DoccanoModel):
 
 def check_project_type(project_type: str) -> str:
     """Raise ``InvalidArgumentError`` unless ``project_type`` is a Doccano 1.8.4 project type."""
-    if project_type not in RESOURCE_TYPES:
+    if not isinstance(project_type, str) or project_type not in RESOURCE_TYPES:
         raise InvalidArgumentError(
             f"Invalid project_type {project_type!r}: use one of {', '.join(PROJECT_TYPES)}."
         )
@@ -106,6 +106,8 @@ def _check_same_model(project: Project, project_type: str) -> None:
 def _check_tags(tags: list[str]) -> list[str]:
     if isinstance(tags, str):
         raise InvalidArgumentError(f"Invalid tags {tags!r}: pass a list of strings, e.g. [{tags!r}].")
+    if not isinstance(tags, (list, tuple)):
+        raise InvalidArgumentError(f"Invalid tags {tags!r}: pass a list of strings, e.g. ['news'].")
     for tag in tags:
         if not isinstance(tag, str) or not tag.strip():
             raise InvalidArgumentError(f"Invalid tag {tag!r}: tags are non-empty strings.")

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from doccano_provider.client.exceptions import AuthenticationError, NotFoundError, ValidationError
+from doccano_provider.client.exceptions import (
+    AuthenticationError,
+    InvalidArgumentError,
+    NotFoundError,
+    UnexpectedResponseError,
+    ValidationError,
+)
 from doccano_provider.client.resources._base import DoccanoModel, ResourceMixin
 
 log = logging.getLogger("doccano_provider.client")
@@ -34,6 +40,14 @@ class Role(DoccanoModel):
     name: str
 
 
+def _check_credentials(username: str, password: str) -> None:
+    """Reject an empty username or password, without ever putting the password in the message."""
+    if not username.strip():
+        raise InvalidArgumentError(f"Invalid username {username!r}: use a non-empty username.")
+    if not password:
+        raise InvalidArgumentError("Invalid password: it is empty. Pass the user's password.")
+
+
 class UserCalls(ResourceMixin):
     """Login, logout, users and roles."""
 
@@ -45,6 +59,7 @@ class UserCalls(ResourceMixin):
 
         :raises AuthenticationError: the username or password is wrong.
         """
+        _check_credentials(username, password)
         self._transport.set_token(None)
         try:
             body = self._transport.post("/v1/auth/login/", json={"username": username, "password": password})
@@ -56,6 +71,12 @@ class UserCalls(ResourceMixin):
                 "Check the username and password.",
                 status_code=error.status_code, method=error.method, url=error.url, errors=error.errors,
             ) from error
+        if not isinstance(body, dict) or not isinstance(body.get("key"), str) or not body["key"]:
+            raise UnexpectedResponseError(
+                f"Login as {username!r} returned no 'key' token: the URL does not look like Doccano's "
+                "login endpoint. Check the base URL.",
+                method="POST", url=self._transport.url("/v1/auth/login/"), status_code=200,
+            )
         self._transport.set_token(body["key"])
 
     def logout(self) -> None:
@@ -86,6 +107,7 @@ class UserCalls(ResourceMixin):
 
     def create_user(self, username: str, password: str) -> User:
         """Create a user; only staff users may do this. Django's password rules apply."""
+        _check_credentials(username, password)
         body = {"username": username, "password1": password, "password2": password}
         return User.model_validate(self._transport.post("/v1/users/create", json=body))
 
