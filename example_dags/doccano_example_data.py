@@ -35,7 +35,7 @@ POEM_SENTIMENT_LABELS: dict[str, str] = {"-1": "negative", "0": "no impact", "1"
 
 POEM_SENTIMENT_SPLITS = ("train", "dev", "test")
 
-# The upstream repository at the commit the shared copy was taken from; the files are
+# The upstream repository at the commit the local copies were taken from. The copies are
 # byte-identical to these blobs, so the same SHA-256 sums hold for a download.
 POEM_SENTIMENT_SOURCE = (
     "https://raw.githubusercontent.com/google-research-datasets/poem-sentiment/"
@@ -109,9 +109,9 @@ def poem_sentiment_to_jsonl(
 ) -> int:
     """Convert Poem Sentiment TSV files into one Doccano JSONL file and return the record count.
 
-    Every record has ``text``, ``verse_id`` and ``split`` (Doccano keeps the extra keys as the
-    example's ``meta``) and ``label``: the gold label name when ``include_labels`` is set, else an
-    empty list, so that the import has a label column and reports no "Column label not found".
+    Every record has ``text``, ``verse_id``, ``split`` and ``label``. Doccano keeps the extra keys
+    as the example's ``meta``. ``label`` is the gold label name when ``include_labels`` is set, else
+    an empty list, so that the import finds a label column and reports no "Column label not found".
 
     :param data_dir: the Poem Sentiment folder (see :func:`read_poem_sentiment`).
     :param output: the JSONL file to write; its folder is created.
@@ -252,7 +252,7 @@ def locate_poem_sentiment(
 
 @dataclass
 class ConllSummary:
-    """What :func:`check_conll` found in a CoNLL file."""
+    """Counts that :func:`check_conll` found in a CoNLL file."""
 
     sentences: int = 0
     tokens: int = 0
@@ -295,8 +295,8 @@ def conll_spans(
 ) -> tuple[str, list[tuple[int, int, str]]]:
     """Return the text Doccano builds from a CoNLL sentence and its entity spans.
 
-    Doccano joins the tokens with ``delimiter`` and turns IOB2 chunks into character offsets;
-    an ``I-`` tag without a matching ``B-`` starts a new entity (the usual IOB2 repair).
+    Doccano joins the tokens with ``delimiter`` and turns IOB2 chunks into character offsets.
+    An ``I-`` tag without a matching ``B-`` starts a new entity (the usual IOB2 repair).
     """
     text_parts: list[str] = []
     spans: list[tuple[int, int, str]] = []

@@ -1,9 +1,9 @@
 """Annotation round: sentiment of poem verses (text classification) in Doccano.
 
 The DAG creates a DocumentClassification project with the four Poem Sentiment labels and the
-annotators as members, converts the dataset's TSV files to Doccano JSONL (gold labels left out)
-and uploads them, waits until every annotator has confirmed the target share of examples,
-downloads the export of confirmed examples and summarises it. The export is an Asset, so
+annotators as members. It converts the dataset's TSV files to Doccano JSONL, without the gold
+labels, and uploads them. It waits until every annotator has confirmed the target share of
+examples, then downloads the export of confirmed examples and summarises it. The export is an Asset, so
 ``example_doccano_export_consumer`` runs after each round.
 
 Every setting is a DAG Param whose default comes from an environment variable, so the demo and
@@ -42,8 +42,8 @@ from doccano_provider.sensors.progress import DoccanoAnnotationProgressSensor
 
 log = logging.getLogger(__name__)
 
-# The Asset name must be fixed when the file is parsed, because the consumer DAG is scheduled on
-# it; the project name itself can still change per run.
+# The Asset name is fixed when the file is parsed because the consumer DAG is scheduled on it.
+# The project name can still change per run.
 EXPORT_ASSET_NAME = os.environ.get("DOCCANO_POEM_ASSET", "poem-sentiment")
 
 AIRFLOW_HOME = Path(os.environ.get("AIRFLOW_HOME", Path.home() / "airflow"))

@@ -1,10 +1,10 @@
 """Annotation round: emerging named entities in social media text (WNUT-17) in Doccano.
 
 The DAG checks a WNUT-17 CoNLL file (two tab-separated columns, IOB2 tags, only the six entity
-types), optionally cuts it to the first ``limit`` sentences, creates a SequenceLabeling project
-with the six entity types and the annotators as members, uploads the file in Doccano's CoNLL
-format, waits until every annotator has confirmed the target share of sentences and downloads
-the JSONL export.
+types) and optionally cuts it to the first ``limit`` sentences. It creates a SequenceLabeling
+project with the six entity types and the annotators as members and uploads the file in
+Doccano's CoNLL format. It waits until every annotator has confirmed the target share of
+sentences, then downloads the JSONL export.
 
 Doccano's CoNLL importer also imports the file's tags, as annotations of the uploading user;
 the annotators each start from an empty page because projects are not collaborative.

@@ -59,6 +59,7 @@ DEMO_DIR = Path(os.environ.get("DEMO_DIR", ROOT / ".demo"))
 WORK_DIR = DEMO_DIR / "work"
 DAG_ID = "example_doccano_poem_sentiment"
 CONSUMER_DAG_ID = "example_doccano_export_consumer"
+EXPORT_ASSET_URI = "doccano://export/poem-sentiment"
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,8 @@ def airflow_environment(target: DoccanoTarget, settings: dict[str, str]) -> dict
             "AIRFLOW_HOME": str(AIRFLOW_HOME),
             "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "example_dags"),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            # Airflow queues consumer runs on an Asset event only for DAGs that are not paused.
+            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{AIRFLOW_HOME / 'airflow.db'}",
             "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
             "AIRFLOW_CONN_DOCCANO_DEFAULT": json.dumps(
@@ -169,6 +172,43 @@ def run_airflow(args: Sequence[str], env: dict[str, str], log_file: Path) -> Non
         raise SystemExit(
             f"'airflow {' '.join(args)}' failed with exit code {result.returncode}; output in {log_file}."
         )
+
+
+# Runs in a child process with the demo's Airflow environment, so this process never imports
+# Airflow. It prints the newest event of the export Asset and whether a consumer run is queued.
+_ASSET_EVENT_SCRIPT = """
+import json, sys
+from sqlalchemy import select
+from airflow.models.asset import AssetDagRunQueue, AssetEvent, AssetModel
+from airflow.utils.session import create_session
+with create_session() as session:
+    asset = session.execute(select(AssetModel).where(AssetModel.uri == sys.argv[1])).scalar_one_or_none()
+    if asset is None:
+        print("null")
+        sys.exit(0)
+    newest = select(AssetEvent).where(AssetEvent.asset_id == asset.id).order_by(AssetEvent.timestamp.desc())
+    event = session.execute(newest.limit(1)).scalar_one_or_none()
+    queued = session.execute(
+        select(AssetDagRunQueue.target_dag_id).where(AssetDagRunQueue.asset_id == asset.id)
+    ).scalars().all()
+    print(json.dumps({
+        "timestamp": event.timestamp.isoformat() if event else None,
+        "files": (event.extra or {}).get("files", []) if event else [],
+        "queued_for": sorted(queued),
+    }))
+"""
+
+
+def read_asset_event(uri: str, env: dict[str, str]) -> dict | None:
+    """Return the newest event of the Asset ``uri`` from the demo's Airflow database, or ``None``."""
+    result = subprocess.run(
+        [sys.executable, "-c", _ASSET_EVENT_SCRIPT, uri], env=env, capture_output=True, text=True, check=False
+    )
+    lines = result.stdout.strip().splitlines()
+    if result.returncode != 0 or not lines:
+        log.warning("Could not read the Asset events of %s: %s", uri, result.stderr[-500:])
+        return None
+    return json.loads(lines[-1])
 
 
 def find_project_id(client: DoccanoClient, name: str, stop: threading.Event, timeout: float) -> int | None:
@@ -253,6 +293,7 @@ def run(options: argparse.Namespace) -> int:
         stop.set()
         thread.join(timeout=60)
         admin_watch.close()
+    asset_event = read_asset_event(EXPORT_ASSET_URI, env)
     print(f"Running DAG {CONSUMER_DAG_ID} on the new export...", flush=True)
     run_airflow(["dags", "test", CONSUMER_DAG_ID, stamp_logical_date()], env, log_file)
 
@@ -273,6 +314,14 @@ def run(options: argparse.Namespace) -> int:
     print(f"Examples exported:  {summary['examples']} rows in {summary['files']}")
     print(f"Label distribution: {json.dumps(summary['label_distribution'])}")
     print(f"Export path:        {export_dir}")
+    if asset_event and asset_event["timestamp"]:
+        queued = ", ".join(asset_event["queued_for"]) or "nothing"
+        print(
+            f"Asset event:        {EXPORT_ASSET_URI} at {asset_event['timestamp']} with "
+            f"{len(asset_event['files'])} files; queued for the scheduler: {queued}"
+        )
+    else:
+        print(f"Asset event:        none recorded for {EXPORT_ASSET_URI}")
     if annotators is not None:
         print("Simulated annotators:\n  " + summarize(annotators.reports).replace("\n", "\n  "))
     print(f"Wall time:          {wall:.1f} s")

@@ -24,7 +24,7 @@ The gold function receives the client's ``Example`` (``id``, ``text``, ``meta``)
 * ``None``: skip the example, which is then neither annotated nor confirmed.
 
 Re-running over the same project is safe: an annotation the annotator already has is not
-created again (Doccano answers a duplicate category with a 500 page), and confirming uses the
+created again (Doccano returns a 500 page for a duplicate category), and confirming uses the
 idempotent ``confirm_example`` rather than the toggling state call.
 """
 
@@ -52,7 +52,7 @@ MAX_CONSECUTIVE_ERRORS = 20
 
 @dataclass
 class AnnotatorReport:
-    """What one simulated annotator did.
+    """Record of the work of one simulated annotator.
 
     :ivar username: the Doccano user.
     :ivar labeled: examples that got at least one new annotation from this run.

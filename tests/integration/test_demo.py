@@ -72,6 +72,11 @@ def test_demo_round_prints_summary(
             + [f"{doccano_server.username}.jsonl"]
         )
         assert "Wall time:" in output
+        assert re.search(
+            r"Asset event:\s+doccano://export/poem-sentiment at \S+ with 3 files; "
+            r"queued for the scheduler: example_doccano_export_consumer",
+            output,
+        ), output
         assert doccano_server.password not in output
         assert doccano_server.password not in result.stderr
         for log_file in (tmp_path / "demo").glob("airflow-*.log"):
