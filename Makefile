@@ -53,7 +53,9 @@ test: venv doccano-up
 	$(MAKE) test-airflow2
 
 bench: venv doccano-up
-	$(PY) bench/run.py
+	$(PY) bench/list_examples.py
+	$(PY) bench/bench_import_export.py
+	$(PY) bench/preannotate.py
 
 # make demo starts its own Doccano in .doccano (bound to 127.0.0.1), never a shared dev server,
 # unless DOCCANO_URL (with DOCCANO_USERNAME/DOCCANO_PASSWORD and the annotator logins, see the
