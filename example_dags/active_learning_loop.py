@@ -7,7 +7,7 @@ pre-annotates the unconfirmed verses with the predictions and confidences, and w
 uncertainty to the examples' ``score``. The last task returns the ids of the next batch to
 annotate, least certain first.
 
-The project must exist with the category labels ``negative``, ``no_impact``, ``positive`` and
+The project must exist with the category labels ``negative``, ``no impact``, ``positive`` and
 ``mixed`` and ``collaborative_annotation`` on, so annotators see the pre-annotations
 (``tools/demo_active_learning.py`` sets it up and runs the rounds). scikit-learn comes with the
 ``examples`` extra and is imported inside the task, so parsing this file does not need it.
@@ -36,25 +36,17 @@ from doccano_provider.operators.preannotation import (
 
 log = logging.getLogger(__name__)
 
-# Dataset label (-1, 0, 1, 2 in the TSV files) to the Doccano label text.
-LABEL_NAMES = {"-1": "negative", "0": "no_impact", "1": "positive", "2": "mixed"}
-DEFAULT_TEST_PATH = str(
-    Path(os.environ.get("DOCCANO_SHARED_DIR", "/work/shared"))
-    / "data"
-    / "poem_sentiment"
-    / "data"
-    / "test.tsv"
-)
 
 
-def read_poem_tsv(path: str) -> list[tuple[str, str]]:
-    """Return ``(verse, label text)`` pairs from a poem_sentiment TSV file (``id, verse, label``)."""
-    pairs = []
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        parts = line.split("\t")
-        if len(parts) == 3 and parts[2] in LABEL_NAMES:
-            pairs.append((parts[1], LABEL_NAMES[parts[2]]))
-    return pairs
+def read_test_split(path: str) -> list[tuple[str, str]]:
+    """Return ``(verse, label text)`` pairs of the held-out split; an empty path finds the dataset."""
+    from doccano_example_data import locate_poem_sentiment, read_poem_sentiment
+
+    if path:
+        verses = read_poem_sentiment(Path(path).parent, splits=[Path(path).stem])
+    else:
+        verses = read_poem_sentiment(locate_poem_sentiment(), splits=["test"])
+    return [(verse.text, verse.label) for verse in verses]
 
 
 def read_confirmed(folder: str) -> dict[str, dict[str, Any]]:
@@ -94,7 +86,7 @@ with DAG(
         "min_confirmed": Param(0, type="integer", minimum=0),
         "batch_size": Param(50, type="integer", minimum=1),
         "work_dir": Param("/tmp/doccano-active-learning", type="string"),
-        "test_path": Param(DEFAULT_TEST_PATH, type="string"),
+        "test_path": Param("", type="string"),
     },
     doc_md=__doc__,
 ) as dag:
@@ -162,7 +154,7 @@ with DAG(
         # regression, which stays at the majority class for longer.
         model = make_pipeline(CountVectorizer(), MultinomialNB(alpha=0.5))
         model.fit(texts, labels)
-        test = read_poem_tsv(params["test_path"])
+        test = read_test_split(params["test_path"])
         accuracy = float(
             accuracy_score([label for _, label in test], model.predict([text for text, _ in test]))
         )

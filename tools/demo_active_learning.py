@@ -35,11 +35,16 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from example_dags.doccano_example_data import (  # noqa: E402
+    POEM_SENTIMENT_LABELS,
+    locate_poem_sentiment,
+    read_poem_sentiment,
+)
+
 from doccano_provider.client import DoccanoClient  # noqa: E402
 from doccano_provider.client.preannotate import select_uncertain_examples  # noqa: E402
 from tools.simulated_annotators import SimulatedAnnotators, summarize  # noqa: E402
 
-LABEL_NAMES = {"-1": "negative", "0": "no_impact", "1": "positive", "2": "mixed"}
 DAG_ID = "doccano_active_learning_loop"
 
 
@@ -78,21 +83,11 @@ def server_settings() -> dict[str, Any]:
     }
 
 
-def data_dir() -> Path:
-    shared = Path(os.environ.get("DOCCANO_SHARED_DIR", ROOT.parent / "shared"))
-    folder = shared / "data" / "poem_sentiment" / "data"
-    if not folder.is_dir():
-        raise SystemExit(f"Poem sentiment data not found in {folder}: set DOCCANO_SHARED_DIR.")
-    return folder
-
-
-def read_tsv(path: Path, limit: int | None = None) -> list[tuple[str, str]]:
-    pairs = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        parts = line.split("\t")
-        if len(parts) == 3 and parts[2] in LABEL_NAMES:
-            pairs.append((parts[1], LABEL_NAMES[parts[2]]))
-    return pairs[:limit] if limit else pairs
+def read_train_split(limit: int | None = None) -> tuple[Path, list[tuple[str, str]]]:
+    """Return the dataset folder and the first ``limit`` ``(verse, label text)`` training pairs."""
+    folder = locate_poem_sentiment()
+    pairs = [(verse.text, verse.label) for verse in read_poem_sentiment(folder, splits=["train"])]
+    return folder, pairs[:limit] if limit else pairs
 
 
 def setup_project(client: DoccanoClient, settings: dict[str, Any], verses: list[tuple[str, str]]) -> int:
@@ -105,7 +100,7 @@ def setup_project(client: DoccanoClient, settings: dict[str, Any], verses: list[
         collaborative_annotation=True,
         single_class_classification=False,
     )
-    for text in LABEL_NAMES.values():
+    for text in POEM_SENTIMENT_LABELS.values():
         client.create_label_type(project.id, "category", text)
     for username, _ in settings["annotators"]:
         client.add_member(project.id, username, "annotator")
@@ -172,8 +167,7 @@ def read_back(client: DoccanoClient, project_id: int, count: int = 3) -> list[st
 
 def run(options: argparse.Namespace) -> int:
     settings = server_settings()
-    folder = data_dir()
-    verses = read_tsv(folder / "train.tsv", options.limit)
+    folder, verses = read_train_split(options.limit)
     gold = dict(verses)
     work_dir = Path(options.work_dir or tempfile.mkdtemp(prefix="doccano-active-learning-"))
     log_file = work_dir / "airflow.log"
@@ -214,7 +208,7 @@ def run(options: argparse.Namespace) -> int:
             "min_confirmed": target,
             "batch_size": options.batch_size,
             "work_dir": str(work_dir),
-            "test_path": str(folder / "test.tsv"),
+            "test_path": str(folder / "data" / "test.tsv"),
         }
         started = time.monotonic()
         try:
