@@ -44,7 +44,7 @@ test-unit: venv
 	$(PY) -m pytest tests/unit -q
 
 test-airflow2: venv-airflow2
-	AIRFLOW_HOME=$(CURDIR)/.airflow2 $(VENV_AIRFLOW2)/bin/python -m pytest tests/unit -q -p no:cacheprovider
+	AIRFLOW_HOME=$(CURDIR)/.airflow2 $(VENV_AIRFLOW2)/bin/python -m pytest tests/unit -q -rs -p no:cacheprovider
 
 # pytest exits with 5 when a selection collects no tests (e.g. every test of a marker skipped
 # by -m); that is not a failure here.

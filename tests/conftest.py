@@ -63,7 +63,8 @@ def pytest_sessionfinish(session, exitstatus):
         line += f"; never called: {', '.join(missing)}"
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
-        reporter.ensure_newline()
+        # The progress dots end without a newline, so start a fresh line first.
+        reporter.write("\n")
         reporter.write_line(line)
     if missing and os.environ.get("DOCCANO_REQUIRE_ALL_CALLS") == "1" and session.exitstatus == 0:
         session.exitstatus = 1
