@@ -105,16 +105,21 @@ def test_usernames_from_xcomarg(native: bool) -> None:
     assert criteria.usernames == ("alice", "bob")
 
 
-@pytest.mark.parametrize("native", [False, True], ids=["string", "native"])
-def test_null_param_leaves_target_unset(native: bool) -> None:
+def _target_sensor(native: bool) -> DoccanoAnnotationProgressSensor:
+    """Return a sensor whose min_fraction and min_count come from Params."""
     with _dag(native):
-        sensor = DoccanoAnnotationProgressSensor(
+        return DoccanoAnnotationProgressSensor(
             task_id="wait",
             project_id=7,
             min_fraction="{{ params.target_fraction }}",
             min_count="{{ params.min_count }}",
             scope="all_members",
         )
+
+
+@pytest.mark.parametrize("native", [False, True], ids=["string", "native"])
+def test_null_param_leaves_target_unset(native: bool) -> None:
+    sensor = _target_sensor(native)
     criteria = _rendered_criteria(sensor, target_fraction=None, min_count=4)
     assert criteria.min_fraction is None
     assert criteria.min_count == 4
@@ -132,14 +137,7 @@ def test_null_param_leaves_target_unset(native: bool) -> None:
 )
 @pytest.mark.parametrize("native", [False, True], ids=["string", "native"])
 def test_invalid_rendered_values_fail_before_requests(native: bool, params: dict, message: str) -> None:
-    with _dag(native):
-        sensor = DoccanoAnnotationProgressSensor(
-            task_id="wait",
-            project_id=7,
-            min_fraction="{{ params.target_fraction }}",
-            min_count="{{ params.min_count }}",
-            scope="all_members",
-        )
+    sensor = _target_sensor(native)
     sensor.render_template_fields(_context(**params))
     with (
         mock.patch("doccano_provider.sensors.progress.DoccanoHook") as hook,

@@ -128,12 +128,10 @@ class ProgressCriteria:
 _NONE_STRINGS = ("", "None", "null")
 
 
-def parse_min_fraction(value: Any) -> Any:
-    """Convert a rendered ``min_fraction`` string such as ``"0.8"`` to a float.
+def _parse_number(value: Any, name: str, convert: type[int] | type[float], expected: str) -> Any:
+    """Convert a rendered string with ``convert``; ``"None"`` and ``""`` become ``None``.
 
     Other types pass through unchanged, so :class:`ProgressCriteria` checks them.
-
-    :raises InvalidArgumentError: for a string that is not a number.
     """
     if not isinstance(value, str):
         return value
@@ -141,36 +139,31 @@ def parse_min_fraction(value: Any) -> Any:
     if text in _NONE_STRINGS:
         return None
     try:
-        return float(text)
+        return convert(text)
     except ValueError:
         raise InvalidArgumentError(
-            f"Invalid min_fraction {value!r}: it must be (or render to) a number in (0, 1], "
-            "e.g. 0.8 for 80%. For a templated value, check the Param or XCom it renders from."
+            f"Invalid {name} {value!r}: it must be (or render to) {expected}. "
+            "For a templated value, check the Param or XCom it renders from."
         ) from None
+
+
+def parse_min_fraction(value: Any) -> Any:
+    """Convert a rendered ``min_fraction`` string such as ``"0.8"`` to a float.
+
+    :raises InvalidArgumentError: for a string that is not a number.
+    """
+    return _parse_number(value, "min_fraction", float, "a number in (0, 1], e.g. 0.8 for 80%")
 
 
 def parse_min_count(value: Any) -> Any:
     """Convert a rendered ``min_count`` string such as ``"5"``, or a whole float, to an int.
-
-    Other types pass through unchanged, so :class:`ProgressCriteria` checks them.
 
     :raises InvalidArgumentError: for a string that is not a whole number.
     """
     if isinstance(value, float) and value.is_integer():
         # A native-rendered JSON number, e.g. from a Param of type "number".
         return int(value)
-    if not isinstance(value, str):
-        return value
-    text = value.strip()
-    if text in _NONE_STRINGS:
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        raise InvalidArgumentError(
-            f"Invalid min_count {value!r}: it must be (or render to) a positive integer, e.g. 50. "
-            "For a templated value, check the Param or XCom it renders from."
-        ) from None
+    return _parse_number(value, "min_count", int, "a positive integer, e.g. 50")
 
 
 def parse_usernames(value: Any) -> tuple[str, ...]:
