@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
+from doccano_provider._arguments import parse_project_id
 from doccano_provider._compat import (
     AirflowException,
     AirflowSensorTimeout,
@@ -43,7 +44,7 @@ def fetch_snapshot(client: Any, project_id: int, criteria: ProgressCriteria) -> 
 
 
 def _is_literal(value: Any) -> bool:
-    """Whether ``value`` is final at parse time: no Jinja template and no ``XComArg``."""
+    """Return whether ``value`` is final at parse time: no Jinja template and no ``XComArg``."""
     if value is None or isinstance(value, bool | int | float):
         return True
     if isinstance(value, str):
@@ -135,12 +136,7 @@ class DoccanoAnnotationProgressSensor(BaseSensorOperator):
         )
 
     def _project_id(self) -> int:
-        try:
-            return int(self.project_id)
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"Invalid project_id {self.project_id!r}: use the Doccano project's integer id."
-            ) from None
+        return parse_project_id(self.project_id)
 
     def execute(self, context: Context) -> Any:
         # Check the rendered values before the first request, so a bad template fails at once.
