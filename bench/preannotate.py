@@ -60,7 +60,9 @@ def new_project(client: DoccanoClient, texts: list[str] | None) -> tuple[int, li
         return project.id, []
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "examples.jsonl"
-        path.write_text("".join(json.dumps({"text": text}) + "\n" for text in texts), encoding="utf-8")
+        # An empty label list keeps Doccano from reporting "Column label not found" for line 0.
+        rows = "".join(json.dumps({"text": text, "label": []}) + "\n" for text in texts)
+        path.write_text(rows, encoding="utf-8")
         client.upload(project.id, [str(path)], "DocumentClassification", "JSONL")
     ids = [example.id for example in client.list_examples(project.id)]
     return project.id, ids
