@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -29,19 +28,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.conftest import shared_dir  # noqa: E402
+from tools.doccano_server import load_server_env  # noqa: E402
 
 from doccano_provider.client import DoccanoClient  # noqa: E402
 
 POEM_LABELS = {"-1": "negative", "0": "no_impact", "1": "positive", "2": "mixed"}
-
-
-def _server_env() -> dict[str, str]:
-    state_dir = Path(os.environ.get("DOCCANO_STATE_DIR", ROOT / ".doccano"))
-    values = {}
-    for line in (state_dir / "server.env").read_text().splitlines():
-        name, _, value = line.partition("=")
-        values[name] = value
-    return values
 
 
 def _poem_jsonl(folder: Path, work: Path) -> list[str]:
@@ -95,7 +86,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="number of repetitions")
     args = parser.parse_args()
-    env = _server_env()
+    env = load_server_env(required=True)
     data = shared_dir() / "data"
     client = DoccanoClient(env["DOCCANO_URL"])
     client.login(env["DOCCANO_USERNAME"], env["DOCCANO_PASSWORD"])

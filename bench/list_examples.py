@@ -15,25 +15,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
+import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 
-from doccano_provider.client import DoccanoClient
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tools.doccano_server import load_server_env  # noqa: E402
+
+from doccano_provider.client import DoccanoClient  # noqa: E402
 
 PAGE_SIZES = (500, 100, 1000)
-
-
-def read_server_env() -> dict[str, str]:
-    state_dir = Path(os.environ.get("DOCCANO_STATE_DIR", Path(__file__).resolve().parent.parent / ".doccano"))
-    values = {}
-    for line in (state_dir / "server.env").read_text().splitlines():
-        name, sep, value = line.partition("=")
-        if sep:
-            values[name] = value
-    return values
 
 
 def import_examples(client: DoccanoClient, project_id: int, count: int) -> float:
@@ -75,7 +70,7 @@ def main() -> None:
     parser.add_argument("--examples", type=int, default=10_000, help="number of examples to import")
     args = parser.parse_args()
 
-    env = read_server_env()
+    env = load_server_env(required=True)
     client = DoccanoClient(env["DOCCANO_URL"])
     client.login(env["DOCCANO_USERNAME"], env["DOCCANO_PASSWORD"])
     project = client.create_project(

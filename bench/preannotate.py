@@ -30,21 +30,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tools.doccano_server import load_server_env  # noqa: E402
+
 from doccano_provider.client import DoccanoClient  # noqa: E402
 from doccano_provider.client.preannotate import import_predicted_examples, push_predictions  # noqa: E402
 from doccano_provider.client.predictions import validate_predictions  # noqa: E402
 
 LABELS = ("negative", "no_impact", "positive", "mixed")
-
-
-def read_server() -> dict[str, str]:
-    state_dir = Path(os.environ.get("DOCCANO_STATE_DIR", ROOT / ".doccano"))
-    values = {}
-    for line in (state_dir / "server.env").read_text(encoding="utf-8").splitlines():
-        name, sep, value = line.partition("=")
-        if sep:
-            values[name] = value
-    return values
 
 
 def verses(count: int) -> list[str]:
@@ -68,7 +60,9 @@ def new_project(client: DoccanoClient, texts: list[str] | None) -> tuple[int, li
         return project.id, []
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "examples.jsonl"
-        path.write_text("".join(json.dumps({"text": text}) + "\n" for text in texts), encoding="utf-8")
+        # An empty label list keeps Doccano from reporting "Column label not found" for line 0.
+        rows = "".join(json.dumps({"text": text, "label": []}) + "\n" for text in texts)
+        path.write_text(rows, encoding="utf-8")
         client.upload(project.id, [str(path)], "DocumentClassification", "JSONL")
     ids = [example.id for example in client.list_examples(project.id)]
     return project.id, ids
@@ -79,7 +73,7 @@ def main() -> int:
     parser.add_argument("--examples", type=int, default=1000, help="examples to pre-annotate (default 1000)")
     parser.add_argument("--workers", type=int, default=4, help="threads of the provider path (default 4)")
     options = parser.parse_args()
-    server = read_server()
+    server = load_server_env(required=True)
     client = DoccanoClient(server["DOCCANO_URL"])
     client.login(server["DOCCANO_USERNAME"], server["DOCCANO_PASSWORD"])
     texts = verses(options.examples)

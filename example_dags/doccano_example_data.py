@@ -15,6 +15,7 @@ dataset folder they are given and write converted files to a work folder.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -25,6 +26,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from doccano_provider.client.exceptions import InvalidArgumentError
 
@@ -50,6 +52,26 @@ POEM_SENTIMENT_SHA256: dict[str, str] = {
 
 WNUT17_ENTITY_TYPES = ("person", "location", "group", "corporation", "product", "creative-work")
 """The six WNUT-17 entity types, used as Doccano span labels."""
+
+
+@contextlib.contextmanager
+def _atomic_text_file(path: Path) -> Iterator[TextIO]:
+    """Open a temporary UTF-8 file next to ``path`` and rename it to ``path`` when the block ends.
+
+    A retried task therefore never uploads a half-written file. The folder is created, and the
+    temporary file is removed when the block raises.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=path.parent, delete=False, suffix=".part"
+    ) as out:
+        try:
+            yield out
+        except BaseException:
+            out.close()
+            os.unlink(out.name)
+            raise
+    os.replace(out.name, path)
 
 
 @dataclass(frozen=True)
@@ -121,12 +143,8 @@ def poem_sentiment_to_jsonl(
     """
     if limit is not None and limit < 0:
         raise InvalidArgumentError(f"limit={limit!r} is invalid: pass a count >= 0 (0 means all).")
-    path = Path(output)
-    path.parent.mkdir(parents=True, exist_ok=True)
     count = 0
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=path.parent, delete=False, suffix=".part"
-    ) as out:
+    with _atomic_text_file(Path(output)) as out:
         for verse in read_poem_sentiment(data_dir, splits):
             if limit and count >= limit:
                 break
@@ -138,8 +156,6 @@ def poem_sentiment_to_jsonl(
             }
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
             count += 1
-    # Rename at the end so a retried task never uploads a half-written file.
-    os.replace(out.name, path)
     return count
 
 
@@ -354,18 +370,13 @@ def subset_conll(
 
     The copy uses ``\\n`` line ends and a blank line between sentences, which Doccano reads.
     """
-    path = Path(output)
-    path.parent.mkdir(parents=True, exist_ok=True)
     count = 0
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=path.parent, delete=False, suffix=".part"
-    ) as out:
+    with _atomic_text_file(Path(output)) as out:
         for sentence in read_conll(source):
             if limit and count >= limit:
                 break
             out.write("".join(f"{token}\t{tag}\n" for token, tag in sentence) + "\n")
             count += 1
-    os.replace(out.name, path)
     return count
 
 

@@ -17,11 +17,12 @@ Param                            environment variable                default
 ``limit``                        ``DOCCANO_POEM_LIMIT``              ``0`` (all verses)
 ``project_name``                 ``DOCCANO_POEM_PROJECT``            ``poem-sentiment``
 ``annotators``                   ``DOCCANO_ANNOTATORS``              ``annotator1,annotator2``
+``target_fraction``              ``DOCCANO_TARGET_FRACTION``         ``1.0`` (every verse)
 ``work_dir``                     ``DOCCANO_WORK_DIR``                ``$AIRFLOW_HOME/doccano-work``
 ===============================  ==================================  ================================
 
-The target share each annotator must confirm, ``DOCCANO_TARGET_FRACTION`` (default ``1.0``), and the
-sensor's ``DOCCANO_POKE_INTERVAL`` (seconds, default 60) are read when the file is parsed.
+``target_fraction`` is the share of verses each annotator must confirm. The sensor's poke
+interval, ``DOCCANO_POKE_INTERVAL`` (seconds, default 60), is read when the file is parsed.
 
 Nothing here touches the network or the dataset at import time; parsing takes milliseconds.
 """
@@ -30,27 +31,25 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import datetime, timedelta
-from pathlib import Path
 
 from airflow.providers.common.compat.sdk import DAG, Param, task
+from doccano_example_round import (
+    ROUND_DAG_ARGS,
+    env_list,
+    project_members,
+    round_params,
+    run_file,
+    wait_and_export,
+)
 
 from doccano_provider.operators.dataset import DoccanoUploadDatasetOperator
-from doccano_provider.operators.export import DoccanoDownloadExportOperator
 from doccano_provider.operators.project import DoccanoCreateProjectOperator
-from doccano_provider.sensors.progress import DoccanoAnnotationProgressSensor
 
 log = logging.getLogger(__name__)
 
 # The Asset name is fixed when the file is parsed because the consumer DAG is scheduled on it.
 # The project name can still change per run.
 EXPORT_ASSET_NAME = os.environ.get("DOCCANO_POEM_ASSET", "poem-sentiment")
-
-AIRFLOW_HOME = Path(os.environ.get("AIRFLOW_HOME", Path.home() / "airflow"))
-WORK_DIR = os.environ.get("DOCCANO_WORK_DIR", str(AIRFLOW_HOME / "doccano-work"))
-POKE_INTERVAL = float(os.environ.get("DOCCANO_POKE_INTERVAL", "60"))
-# Read at parse time: the sensor's min_fraction is not a templated field.
-TARGET_FRACTION = float(os.environ.get("DOCCANO_TARGET_FRACTION", "1.0"))
 
 LABELS = [
     {"text": "negative", "type": "category", "color": "#d62728", "suffix_key": "1"},
@@ -59,36 +58,20 @@ LABELS = [
     {"text": "mixed", "type": "category", "color": "#9467bd", "suffix_key": "4"},
 ]
 
-
-def _env_list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
-
 with DAG(
     dag_id="example_doccano_poem_sentiment",
     description="Doccano annotation round: poem verse sentiment (text classification)",
-    start_date=datetime(2024, 1, 1),
-    schedule=None,
-    catchup=False,
-    default_args={"retries": 2, "retry_delay": timedelta(seconds=30)},
-    tags=["doccano", "example"],
     params={
         "data_dir": Param(
             os.environ.get("DOCCANO_POEM_SENTIMENT_DIR", ""),
             type="string",
             description="Poem Sentiment folder (with data/*.tsv); empty: the local copy or a download.",
         ),
-        "splits": Param(_env_list("DOCCANO_POEM_SPLITS", "train,dev,test"), type="array"),
+        "splits": Param(env_list("DOCCANO_POEM_SPLITS", "train,dev,test"), type="array"),
         "limit": Param(int(os.environ.get("DOCCANO_POEM_LIMIT", "0")), type="integer", minimum=0),
-        "project_name": Param(
-            os.environ.get("DOCCANO_POEM_PROJECT", "poem-sentiment"),
-            type="string",
-            minLength=1,
-            maxLength=100,
-        ),
-        "annotators": Param(_env_list("DOCCANO_ANNOTATORS", "annotator1,annotator2"), type="array"),
-        "work_dir": Param(WORK_DIR, type="string"),
+        **round_params(os.environ.get("DOCCANO_POEM_PROJECT", "poem-sentiment")),
     },
+    **ROUND_DAG_ARGS,
 ) as dag:
 
     @task
@@ -97,16 +80,10 @@ with DAG(
         from doccano_example_data import locate_poem_sentiment, poem_sentiment_to_jsonl
 
         data_dir = params["data_dir"] or str(locate_poem_sentiment())
-        safe_run_id = "".join(char if char.isalnum() else "_" for char in run_id)
-        output = Path(params["work_dir"]) / safe_run_id / "poem_sentiment.jsonl"
+        output = run_file(params, run_id, "poem_sentiment.jsonl")
         count = poem_sentiment_to_jsonl(data_dir, output, splits=params["splits"], limit=params["limit"])
         log.info("Wrote %d verses to %s", count, output)
         return str(output)
-
-    @task
-    def project_members(params: dict | None = None) -> list[dict[str, str]]:
-        """Return the project members, one annotator role per user from the ``annotators`` Param."""
-        return [{"username": username, "role": "annotator"} for username in params["annotators"]]
 
     create_project = DoccanoCreateProjectOperator(
         task_id="create_project",
@@ -128,26 +105,7 @@ with DAG(
         format_options={"encoding": "utf_8"},
     )
 
-    wait_for_annotators = DoccanoAnnotationProgressSensor(
-        task_id="wait_for_annotators",
-        project_id=create_project.output,
-        min_fraction=TARGET_FRACTION,
-        # Every member except project admins (the DAG's own account) must reach the target.
-        scope="all_members",
-        poke_interval=POKE_INTERVAL,
-        timeout=timedelta(days=7).total_seconds(),
-        mode="reschedule",
-    )
-
-    export = DoccanoDownloadExportOperator(
-        task_id="download_export",
-        project_id=create_project.output,
-        format="JSONL",
-        only_approved=True,
-        destination="{{ params.work_dir }}/exports/{{ run_id | replace(':', '_') | replace('+', '_') }}",
-        extract=True,
-        export_asset_name=EXPORT_ASSET_NAME,
-    )
+    wait_for_annotators, export = wait_and_export(create_project.output, EXPORT_ASSET_NAME)
 
     @task
     def summarize_export(result: dict) -> dict:
@@ -159,5 +117,5 @@ with DAG(
         log.info("Export summary: %s", summary)
         return summary
 
-    upload >> wait_for_annotators >> export
+    upload >> wait_for_annotators
     summarize_export(export.output)

@@ -49,6 +49,8 @@ from example_dags.doccano_example_data import (  # noqa: E402
 )
 
 from doccano_provider.client import DoccanoClient, DoccanoError  # noqa: E402
+from tools.airflow_cli import airflow_cli_environment, run_airflow  # noqa: E402
+from tools.doccano_server import annotator_logins, load_server_env, parse_env_file  # noqa: E402
 from tools.simulated_annotators import SimulatedAnnotators, summarize  # noqa: E402
 
 log = logging.getLogger("demo")
@@ -74,36 +76,11 @@ class DoccanoTarget:
     env_file: Path | None
 
 
-def read_env_file(path: Path) -> dict[str, str]:
-    """Parse ``NAME=value`` lines (the ``server.env`` format of ``tools/doccano_server.py``)."""
-    values = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        name, sep, value = line.partition("=")
-        if sep and not name.startswith("#"):
-            values[name.strip()] = value
-    return values
-
-
-def annotators_from(values: dict[str, str]) -> tuple[tuple[str, str], ...]:
-    """Return ``(username, password)`` pairs from ``DOCCANO_ANNOTATOR<n>_USERNAME/_PASSWORD``."""
-    pairs = []
-    index = 1
-    while f"DOCCANO_ANNOTATOR{index}_USERNAME" in values:
-        pairs.append(
-            (
-                values[f"DOCCANO_ANNOTATOR{index}_USERNAME"],
-                values.get(f"DOCCANO_ANNOTATOR{index}_PASSWORD", ""),
-            )
-        )
-        index += 1
-    return tuple(pairs)
-
-
 def resolve_doccano() -> DoccanoTarget:
     """Start the local Doccano server or use the one ``DOCCANO_URL`` names."""
     if os.environ.get("DOCCANO_URL"):
         env_file = Path(os.environ["DOCCANO_ENV_FILE"]) if os.environ.get("DOCCANO_ENV_FILE") else None
-        values = read_env_file(env_file) if env_file else {}
+        values = parse_env_file(env_file) if env_file else {}
         values.update({name: value for name, value in os.environ.items() if name.startswith("DOCCANO_")})
         missing = [name for name in ("DOCCANO_USERNAME", "DOCCANO_PASSWORD") if not values.get(name)]
         if missing:
@@ -114,7 +91,7 @@ def resolve_doccano() -> DoccanoTarget:
             url=values["DOCCANO_URL"].rstrip("/"),
             username=values["DOCCANO_USERNAME"],
             password=values["DOCCANO_PASSWORD"],
-            annotators=annotators_from(values),
+            annotators=annotator_logins(values),
             started_here=False,
             env_file=env_file,
         )
@@ -123,12 +100,12 @@ def resolve_doccano() -> DoccanoTarget:
     env.pop("DOCCANO_STATE_DIR", None)  # the demo always uses the checkout's own .doccano
     subprocess.run([sys.executable, str(ROOT / "tools" / "doccano_server.py"), "up"], check=True, env=env)
     env_file = ROOT / ".doccano" / "server.env"
-    values = read_env_file(env_file)
+    values = load_server_env(ROOT / ".doccano")
     return DoccanoTarget(
         url=values["DOCCANO_URL"],
         username=values["DOCCANO_USERNAME"],
         password=values["DOCCANO_PASSWORD"],
-        annotators=annotators_from(values),
+        annotators=annotator_logins(values),
         started_here=True,
         env_file=env_file,
     )
@@ -136,42 +113,12 @@ def resolve_doccano() -> DoccanoTarget:
 
 def airflow_environment(target: DoccanoTarget, settings: dict[str, str]) -> dict[str, str]:
     """Build the environment for the ``airflow`` commands: home, DAGs folder, connection, Params."""
-    env = dict(os.environ)
-    env.update(
-        {
-            "AIRFLOW_HOME": str(AIRFLOW_HOME),
-            "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "example_dags"),
-            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            # Airflow queues consumer runs on an Asset event only for DAGs that are not paused.
-            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{AIRFLOW_HOME / 'airflow.db'}",
-            "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
-            "AIRFLOW_CONN_DOCCANO_DEFAULT": json.dumps(
-                {
-                    "conn_type": "doccano",
-                    "host": target.url,
-                    "login": target.username,
-                    "password": target.password,
-                }
-            ),
-            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
-        }
-    )
+    env = airflow_cli_environment(AIRFLOW_HOME, target.url, target.username, target.password)
+    # Airflow queues consumer runs on an Asset event only for DAGs that are not paused.
+    env["AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION"] = "False"
+    env["AIRFLOW__LOGGING__LOGGING_LEVEL"] = "INFO"
     env.update(settings)
     return env
-
-
-def run_airflow(args: Sequence[str], env: dict[str, str], log_file: Path) -> None:
-    """Run an ``airflow`` CLI command, its output appended to ``log_file``; raise on failure."""
-    airflow = str(Path(sys.executable).parent / "airflow")
-    with log_file.open("a", encoding="utf-8") as out:
-        out.write(f"\n$ airflow {' '.join(args)}\n")
-        out.flush()
-        result = subprocess.run([airflow, *args], env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
-    if result.returncode != 0:
-        raise SystemExit(
-            f"'airflow {' '.join(args)}' failed with exit code {result.returncode}; output in {log_file}."
-        )
 
 
 # Runs in a child process with the demo's Airflow environment, so this process never imports

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -43,36 +42,23 @@ from example_dags.doccano_example_data import (  # noqa: E402
 
 from doccano_provider.client import DoccanoClient  # noqa: E402
 from doccano_provider.client.preannotate import select_uncertain_examples  # noqa: E402
+from tools.airflow_cli import airflow_cli_environment, run_airflow  # noqa: E402
+from tools.doccano_server import annotator_logins, load_server_env  # noqa: E402
 from tools.simulated_annotators import SimulatedAnnotators, summarize  # noqa: E402
 
 DAG_ID = "doccano_active_learning_loop"
 
 
-def read_env_file(path: Path) -> dict[str, str]:
-    values = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        name, sep, value = line.partition("=")
-        if sep:
-            values[name.strip()] = value.strip()
-    return values
-
-
 def server_settings() -> dict[str, Any]:
     """Read the server URL and the admin and annotator credentials from ``server.env``."""
-    state_dir = Path(os.environ.get("DOCCANO_STATE_DIR", ROOT / ".doccano"))
+    state_dir = Path(os.environ.get("DOCCANO_STATE_DIR") or ROOT / ".doccano")
     env_file = state_dir / "server.env"
-    if not env_file.is_file():
+    values = load_server_env(state_dir)
+    if not values:
         raise SystemExit(
             f"{env_file} not found: start the server with 'make doccano-up' or set DOCCANO_STATE_DIR."
         )
-    values = read_env_file(env_file)
-    annotators = []
-    index = 1
-    while f"DOCCANO_ANNOTATOR{index}_USERNAME" in values:
-        annotators.append(
-            (values[f"DOCCANO_ANNOTATOR{index}_USERNAME"], values[f"DOCCANO_ANNOTATOR{index}_PASSWORD"])
-        )
-        index += 1
+    annotators = list(annotator_logins(values))
     if not annotators:
         raise SystemExit(f"{env_file} names no annotator users (DOCCANO_ANNOTATOR1_USERNAME ...).")
     return {
@@ -114,38 +100,9 @@ def setup_project(client: DoccanoClient, settings: dict[str, Any], verses: list[
 def airflow_env(settings: dict[str, Any]) -> dict[str, str]:
     home = Path(os.environ.get("AIRFLOW_HOME", ROOT / ".airflow"))
     home.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ)
-    env.update(
-        {
-            "AIRFLOW_HOME": str(home),
-            "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "example_dags"),
-            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
-            "AIRFLOW_CONN_DOCCANO_DEFAULT": json.dumps(
-                {
-                    "conn_type": "doccano",
-                    "host": settings["url"],
-                    "login": settings["username"],
-                    "password": settings["password"],
-                }
-            ),
-            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
-        }
-    )
+    env = airflow_cli_environment(home, settings["url"], settings["username"], settings["password"])
     env.pop("DOCCANO_AL_PROJECT_ID", None)  # the demo triggers every run itself
     return env
-
-
-def run_airflow(args: Sequence[str], env: dict[str, str], log_file: Path) -> None:
-    airflow = str(Path(sys.executable).parent / "airflow")
-    with log_file.open("a", encoding="utf-8") as out:
-        out.write(f"\n$ airflow {' '.join(args)}\n")
-        out.flush()
-        result = subprocess.run([airflow, *args], env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
-    if result.returncode != 0:
-        raise SystemExit(
-            f"'airflow {' '.join(args[:3])}' failed (exit code {result.returncode}); see {log_file}."
-        )
 
 
 def read_back(client: DoccanoClient, project_id: int, count: int = 3) -> list[str]:

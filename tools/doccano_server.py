@@ -98,15 +98,59 @@ def server_environment() -> dict[str, str]:
     return env
 
 
-def read_env_file() -> dict[str, str]:
-    if not ENV_FILE.exists():
+def parse_env_file(path: str | os.PathLike[str]) -> dict[str, str]:
+    """Parse the ``NAME=value`` lines of a ``server.env`` file; return ``{}`` when it is missing.
+
+    Lines without ``=`` and lines starting with ``#`` are skipped. The value is everything after
+    the first ``=``, so a password may contain ``=``.
+    """
+    env_file = Path(path)
+    if not env_file.is_file():
         return {}
     values = {}
-    for line in ENV_FILE.read_text().splitlines():
+    for line in env_file.read_text(encoding="utf-8").splitlines():
         name, sep, value = line.partition("=")
-        if sep:
+        if sep and not name.lstrip().startswith("#"):
             values[name.strip()] = value.strip()
     return values
+
+
+def load_server_env(
+    state_dir: str | os.PathLike[str] | None = None, *, required: bool = False
+) -> dict[str, str]:
+    """Return the values of ``<state_dir>/server.env`` that ``up`` writes, or ``{}`` without one.
+
+    :param state_dir: the server's state folder; ``None`` reads ``$DOCCANO_STATE_DIR`` when this
+        function is called, else ``<repo>/.doccano``.
+    :param required: raise instead of returning ``{}`` when the file is missing.
+    :raises FileNotFoundError: with ``required=True``, when ``server.env`` is missing.
+    """
+    if state_dir is None:
+        state_dir = os.environ.get("DOCCANO_STATE_DIR") or ROOT / ".doccano"
+    env_file = Path(state_dir) / "server.env"
+    if required and not env_file.is_file():
+        raise FileNotFoundError(
+            f"{env_file} not found: start the server with 'make doccano-up' or set DOCCANO_STATE_DIR."
+        )
+    return parse_env_file(env_file)
+
+
+def annotator_logins(values: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """Return ``(username, password)`` pairs from ``DOCCANO_ANNOTATOR<n>_USERNAME/_PASSWORD``.
+
+    Numbering starts at 1 and stops at the first missing number.
+    """
+    pairs = []
+    index = 1
+    while f"DOCCANO_ANNOTATOR{index}_USERNAME" in values:
+        pairs.append(
+            (
+                values[f"DOCCANO_ANNOTATOR{index}_USERNAME"],
+                values.get(f"DOCCANO_ANNOTATOR{index}_PASSWORD", ""),
+            )
+        )
+        index += 1
+    return tuple(pairs)
 
 
 def pid_alive(name: str) -> bool:
@@ -184,7 +228,7 @@ def write_env_file(url: str) -> None:
 
 
 def up() -> int:
-    recorded = read_env_file().get("DOCCANO_URL")
+    recorded = parse_env_file(ENV_FILE).get("DOCCANO_URL")
     if recorded and pid_alive("web") and pid_alive("task") and health_ok(recorded):
         log(f"already running at {recorded}")
         print(recorded)
@@ -269,7 +313,7 @@ def down() -> int:
 
 
 def status() -> int:
-    recorded = read_env_file().get("DOCCANO_URL")
+    recorded = parse_env_file(ENV_FILE).get("DOCCANO_URL")
     if recorded and health_ok(recorded):
         print(recorded)
         return 0

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from tools.doccano_server import annotator_logins, load_server_env
 
 from doccano_provider.client import DoccanoClient, NotFoundError
 from tests.conftest import ROOT
@@ -25,35 +26,18 @@ class DoccanoServer:
     annotators: tuple[tuple[str, str], ...]
 
 
-def _read_env(path: Path) -> dict[str, str]:
-    values = {}
-    for line in path.read_text().splitlines():
-        name, sep, value = line.partition("=")
-        if sep:
-            values[name] = value
-    return values
-
-
 @pytest.fixture(scope="session")
 def doccano_server() -> DoccanoServer:
     """Start the server if it is not running (a no-op when it is) and return its credentials."""
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     subprocess.run([sys.executable, str(ROOT / "tools" / "doccano_server.py"), "up"], check=True, env=env)
-    state_dir = Path(os.environ.get("DOCCANO_STATE_DIR", ROOT / ".doccano"))
-    values = _read_env(state_dir / "server.env")
-    annotators = []
-    index = 1
-    while f"DOCCANO_ANNOTATOR{index}_USERNAME" in values:
-        annotators.append(
-            (values[f"DOCCANO_ANNOTATOR{index}_USERNAME"], values[f"DOCCANO_ANNOTATOR{index}_PASSWORD"])
-        )
-        index += 1
+    values = load_server_env()
     return DoccanoServer(
         url=values["DOCCANO_URL"],
         username=values["DOCCANO_USERNAME"],
         password=values["DOCCANO_PASSWORD"],
-        annotators=tuple(annotators),
+        annotators=annotator_logins(values),
     )
 
 
@@ -102,7 +86,6 @@ def project_factory(admin_client: DoccanoClient) -> Iterator:
             admin_client.delete_project(project_id)
         except NotFoundError:
             pass
-
 
 
 @pytest.fixture(autouse=True)

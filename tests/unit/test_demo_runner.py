@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from tools import demo
+from tools import demo, doccano_server
 
 
 def test_read_env_file_parses_lines(tmp_path: Path) -> None:
@@ -14,7 +14,10 @@ def test_read_env_file_parses_lines(tmp_path: Path) -> None:
     path.write_text(
         "DOCCANO_URL=http://127.0.0.1:8000\n# comment=x\nBROKEN\nDOCCANO_PASSWORD=a=b\n", encoding="utf-8"
     )
-    assert demo.read_env_file(path) == {"DOCCANO_URL": "http://127.0.0.1:8000", "DOCCANO_PASSWORD": "a=b"}
+    assert doccano_server.parse_env_file(path) == {
+        "DOCCANO_URL": "http://127.0.0.1:8000",
+        "DOCCANO_PASSWORD": "a=b",
+    }
 
 
 def test_annotators_from_numbered_variables() -> None:
@@ -25,7 +28,7 @@ def test_annotators_from_numbered_variables() -> None:
         "DOCCANO_ANNOTATOR2_PASSWORD": "pw2",
         "DOCCANO_ANNOTATOR4_USERNAME": "ignored after a gap",
     }
-    assert demo.annotators_from(values) == (("alice", "pw1"), ("bob", "pw2"))
+    assert doccano_server.annotator_logins(values) == (("alice", "pw1"), ("bob", "pw2"))
 
 
 def test_resolve_uses_doccano_url(monkeypatch: pytest.MonkeyPatch) -> None:

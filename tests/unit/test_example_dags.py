@@ -39,6 +39,9 @@ def _load_dagbag(monkeypatch: pytest.MonkeyPatch):
     except ImportError:  # Airflow 2.11
         from airflow.models.dagbag import DagBag
 
+    # Airflow puts its DAGs folder on sys.path, so the DAG files import their helper modules
+    # (doccano_example_round, doccano_example_data) by plain name.
+    monkeypatch.syspath_prepend(str(EXAMPLE_DAGS))
     monkeypatch.setattr(socket.socket, "connect", _blocked_connect)
     monkeypatch.setattr(socket.socket, "connect_ex", _blocked_connect)
     monkeypatch.setattr(socket, "create_connection", _blocked_connect)
@@ -98,8 +101,9 @@ def test_poem_dag_params_follow_env(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     assert params["annotators"] == ["alice", "bob"]
     assert params["splits"] == ["dev"]
     assert params["work_dir"] == str(tmp_path)
+    assert params["target_fraction"] == 0.5
     sensor = dagbag.dags["example_doccano_poem_sentiment"].get_task("wait_for_annotators")
-    assert sensor.min_fraction == 0.5
+    assert sensor.min_fraction == "{{ params.target_fraction }}"
 
 
 def test_poem_dag_task_order(dagbag) -> None:

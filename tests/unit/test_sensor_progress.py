@@ -50,6 +50,9 @@ def _patched(client: mock.MagicMock):
 def test_template_fields() -> None:
     assert set(DoccanoAnnotationProgressSensor.template_fields) == {
         "project_id",
+        "min_fraction",
+        "min_count",
+        "scope",
         "usernames",
         "doccano_conn_id",
     }

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from doccano_provider._arguments import parse_project_id
 from doccano_provider._compat import AirflowFailException, BaseOperator, Context, ObjectStoragePath
 from doccano_provider.client import InvalidArgumentError
 from doccano_provider.hooks.doccano import DoccanoHook
@@ -205,12 +206,7 @@ class DoccanoUploadDatasetOperator(BaseOperator):
 
     def execute(self, context: Context) -> dict[str, Any]:
         paths = self._paths()
-        try:
-            project_id = int(self.project_id)
-        except (TypeError, ValueError):
-            raise InvalidArgumentError(
-                f"Invalid project_id {self.project_id!r}: use the Doccano project's id."
-            ) from None
+        project_id = parse_project_id(self.project_id)
         hook = DoccanoHook(self.doccano_conn_id)
         client = hook.get_conn()
         project = client.find_project_by_id(project_id)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from doccano_provider._arguments import parse_project_id
 from doccano_provider._compat import BaseOperator, Context, ObjectStoragePath
 from doccano_provider.assets import doccano_export_asset
 from doccano_provider.client import InvalidArgumentError
@@ -71,12 +72,7 @@ class DoccanoDownloadExportOperator(BaseOperator):
         self.doccano_conn_id = doccano_conn_id
 
     def execute(self, context: Context) -> dict[str, Any]:
-        try:
-            project_id = int(self.project_id)
-        except (TypeError, ValueError):
-            raise InvalidArgumentError(
-                f"Invalid project_id {self.project_id!r}: use the Doccano project's id."
-            ) from None
+        project_id = parse_project_id(self.project_id)
         if not isinstance(self.destination, str) or not self.destination.strip():
             raise InvalidArgumentError(
                 f"Invalid destination {self.destination!r}: use a local folder or a URI such as s3://bucket/exports."

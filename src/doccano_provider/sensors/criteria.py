@@ -14,6 +14,7 @@ differ in how they fetch the snapshot.
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,13 +88,113 @@ class ProgressCriteria:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ProgressCriteria:
-        return cls(
+        return cls.from_values(
             min_fraction=data.get("min_fraction"),
             min_count=data.get("min_count"),
             scope=data.get("scope", "project"),
-            usernames=tuple(data.get("usernames") or ()),
+            usernames=data.get("usernames"),
             exclude_roles=tuple(data.get("exclude_roles") or ()),
         )
+
+    @classmethod
+    def from_values(
+        cls,
+        *,
+        min_fraction: Any = None,
+        min_count: Any = None,
+        scope: Any = "project",
+        usernames: Any = None,
+        exclude_roles: tuple[str, ...] = DEFAULT_EXCLUDED_ROLES,
+    ) -> ProgressCriteria:
+        """Build criteria from literal or rendered template values, converting strings first.
+
+        Jinja renders a template to a string unless the DAG sets ``render_template_as_native_obj``,
+        so ``"0.8"``, ``"5"``, ``"None"`` and ``"['alice', 'bob']"`` are accepted here and
+        converted with :func:`parse_min_fraction`, :func:`parse_min_count` and
+        :func:`parse_usernames`.
+
+        :raises InvalidArgumentError: naming the value that is invalid and the expected form.
+        """
+        return cls(
+            min_fraction=parse_min_fraction(min_fraction),
+            min_count=parse_min_count(min_count),
+            scope=scope.strip() if isinstance(scope, str) else scope,
+            usernames=parse_usernames(usernames),
+            exclude_roles=tuple(exclude_roles),
+        )
+
+
+# Jinja renders a Python None as the string "None", e.g. for a Param whose value is null.
+_NONE_STRINGS = ("", "None", "null")
+
+
+def _parse_number(value: Any, name: str, convert: type[int] | type[float], expected: str) -> Any:
+    """Convert a rendered string with ``convert``; ``"None"`` and ``""`` become ``None``.
+
+    Other types pass through unchanged, so :class:`ProgressCriteria` checks them.
+    """
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text in _NONE_STRINGS:
+        return None
+    try:
+        return convert(text)
+    except ValueError:
+        raise InvalidArgumentError(
+            f"Invalid {name} {value!r}: it must be (or render to) {expected}. "
+            "For a templated value, check the Param or XCom it renders from."
+        ) from None
+
+
+def parse_min_fraction(value: Any) -> Any:
+    """Convert a rendered ``min_fraction`` string such as ``"0.8"`` to a float.
+
+    :raises InvalidArgumentError: for a string that is not a number.
+    """
+    return _parse_number(value, "min_fraction", float, "a number in (0, 1], e.g. 0.8 for 80%")
+
+
+def parse_min_count(value: Any) -> Any:
+    """Convert a rendered ``min_count`` string such as ``"5"``, or a whole float, to an int.
+
+    :raises InvalidArgumentError: for a string that is not a whole number.
+    """
+    if isinstance(value, float) and value.is_integer():
+        # A native-rendered JSON number, e.g. from a Param of type "number".
+        return int(value)
+    return _parse_number(value, "min_count", int, "a positive integer, e.g. 50")
+
+
+def parse_usernames(value: Any) -> tuple[str, ...]:
+    """Convert ``usernames`` to a tuple of names.
+
+    Accepts a list or tuple of strings, a rendered list such as ``"['alice', 'bob']"`` (what
+    ``{{ ti.xcom_pull(...) }}`` renders to without native rendering), a comma-separated string
+    such as ``"alice, bob"``, or ``None``.
+
+    :raises InvalidArgumentError: for any other value, or a name that is not a non-empty string.
+    """
+    if value is None:
+        return ()
+    names = value
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith(("[", "(")):
+            try:
+                names = ast.literal_eval(text)
+            except (ValueError, SyntaxError):
+                raise InvalidArgumentError(
+                    f"Invalid usernames {value!r}: it looks like a list but is not a valid one. "
+                    "Pass a list of usernames, e.g. ['alice', 'bob'], or 'alice, bob'."
+                ) from None
+        else:
+            names = [name.strip() for name in text.split(",") if name.strip()]
+    if not isinstance(names, list | tuple) or not all(isinstance(name, str) and name for name in names):
+        raise InvalidArgumentError(
+            f"Invalid usernames {value!r}: pass a list of usernames, e.g. ['alice', 'bob'], or 'alice, bob'."
+        )
+    return tuple(name.strip() for name in names)
 
 
 def _reached(done: int, total: int, criteria: ProgressCriteria) -> bool:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
+from doccano_provider._arguments import parse_project_id
 from doccano_provider._compat import (
     AirflowException,
     AirflowSensorTimeout,
@@ -42,6 +43,17 @@ def fetch_snapshot(client: Any, project_id: int, criteria: ProgressCriteria) -> 
     return snapshot
 
 
+def _is_literal(value: Any) -> bool:
+    """Return whether ``value`` is final at parse time: no Jinja template and no ``XComArg``."""
+    if value is None or isinstance(value, bool | int | float):
+        return True
+    if isinstance(value, str):
+        return not any(marker in value for marker in ("{{", "{%", "{#"))
+    if isinstance(value, list | tuple):
+        return all(_is_literal(item) for item in value)
+    return False
+
+
 class DoccanoAnnotationProgressSensor(BaseSensorOperator):
     """Wait until annotators have confirmed enough examples of a Doccano project.
 
@@ -55,13 +67,20 @@ class DoccanoAnnotationProgressSensor(BaseSensorOperator):
     the wait to :class:`~doccano_provider.triggers.progress.DoccanoProgressTrigger` on the
     triggerer and frees the worker slot. The sensor's ``timeout`` applies in every mode.
 
+    ``project_id``, ``min_fraction``, ``min_count``, ``scope`` and ``usernames`` are templated,
+    so a DAG can take the target from a Param (``"{{ params.target_fraction }}"``) and the users
+    from an upstream task (an ``XComArg`` or ``"{{ ti.xcom_pull(...) }}"``). Literal values are
+    checked when the DAG is parsed; templated ones are converted from strings and checked when
+    the task runs (see :meth:`ProgressCriteria.from_values`).
+
     :param project_id: the Doccano project id.
     :param min_fraction: fraction of the project's examples to confirm, in (0, 1].
     :param min_count: number of examples to confirm.
     :param scope: ``project`` (collaborative projects: confirmed by anyone), ``all_members``
         (every counted member reaches the target), ``any_member`` (one member does) or
         ``users`` (each user in ``usernames`` does).
-    :param usernames: the users that count for ``scope="users"``.
+    :param usernames: the users that count for ``scope="users"``: a list, or a string that
+        renders to a list (``"['alice', 'bob']"``) or to comma-separated names.
     :param exclude_roles: roles that do not count for ``all_members`` and ``any_member``
         (default: project admins, e.g. the account that runs the DAG).
     :param deferrable: wait on the triggerer instead of in a worker slot.
@@ -69,7 +88,14 @@ class DoccanoAnnotationProgressSensor(BaseSensorOperator):
     :param kwargs: ``BaseSensorOperator`` arguments: ``poke_interval``, ``timeout``, ``mode``...
     """
 
-    template_fields: Sequence[str] = ("project_id", "usernames", "doccano_conn_id")
+    template_fields: Sequence[str] = (
+        "project_id",
+        "min_fraction",
+        "min_count",
+        "scope",
+        "usernames",
+        "doccano_conn_id",
+    )
     operator_extra_links = (DoccanoProjectLink(),)
     ui_color = "#e0f0fa"
 
@@ -77,10 +103,10 @@ class DoccanoAnnotationProgressSensor(BaseSensorOperator):
         self,
         *,
         project_id: int | str,
-        min_fraction: float | None = None,
-        min_count: int | None = None,
+        min_fraction: float | str | None = None,
+        min_count: int | str | None = None,
         scope: str = "project",
-        usernames: list[str] | None = None,
+        usernames: list[str] | str | None = None,
         exclude_roles: Sequence[str] = DEFAULT_EXCLUDED_ROLES,
         deferrable: bool = False,
         doccano_conn_id: str = DoccanoHook.default_conn_name,
@@ -95,35 +121,30 @@ class DoccanoAnnotationProgressSensor(BaseSensorOperator):
         self.exclude_roles = tuple(exclude_roles)
         self.deferrable = deferrable
         self.doccano_conn_id = doccano_conn_id
-        if not isinstance(usernames, str):
-            # Check what is known at parse time; templated usernames are checked at run time.
+        if all(_is_literal(value) for value in (min_fraction, min_count, scope, usernames)):
+            # Reject bad literal values when the DAG is parsed; templates and XComArgs are
+            # rendered, converted and checked when the task runs.
             self._criteria()
 
     def _criteria(self) -> ProgressCriteria:
-        if isinstance(self.usernames, str):
-            raise ValueError(f"Invalid usernames {self.usernames!r}: pass a list, e.g. [{self.usernames!r}].")
-        return ProgressCriteria(
+        return ProgressCriteria.from_values(
             min_fraction=self.min_fraction,
             min_count=self.min_count,
             scope=self.scope,
-            usernames=tuple(self.usernames or ()),
+            usernames=self.usernames,
             exclude_roles=self.exclude_roles,
         )
 
     def _project_id(self) -> int:
-        try:
-            return int(self.project_id)
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"Invalid project_id {self.project_id!r}: use the Doccano project's integer id."
-            ) from None
+        return parse_project_id(self.project_id)
 
     def execute(self, context: Context) -> Any:
+        # Check the rendered values before the first request, so a bad template fails at once.
+        criteria = self._criteria()
         hook = DoccanoHook(self.doccano_conn_id)
         DoccanoProjectLink.persist(context, hook.project_url(self._project_id()))
         if not self.deferrable:
             return super().execute(context)
-        criteria = self._criteria()
         met, progress = self._check(hook, criteria)
         if met:
             return progress

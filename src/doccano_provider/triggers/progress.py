@@ -158,7 +158,8 @@ class DoccanoProgressTrigger(BaseTrigger):
     ...}`` or ``{"status": "error", "message": ...}``, plus the poll and request counts.
 
     :param project_id: the Doccano project id.
-    :param criteria: :meth:`ProgressCriteria.to_dict` of the target.
+    :param criteria: :meth:`ProgressCriteria.to_dict` of the target. String values, as a
+        rendered template gives them, are converted by :meth:`ProgressCriteria.from_values`.
     :param doccano_conn_id: the ``doccano`` connection.
     :param poll_interval: seconds between polls.
     :param deadline: Unix time after which the trigger fires a timeout event; ``None`` waits forever.

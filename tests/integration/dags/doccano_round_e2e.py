@@ -50,6 +50,8 @@ with DAG(
     schedule=None,
     catchup=False,
     default_args={"retries": 0},
+    # The sensor reads its target from this Param, so the run also covers a rendered min_count.
+    params={"min_count": MIN_COUNT},
 ):
     create_project = DoccanoCreateProjectOperator(
         task_id="create_project",
@@ -73,7 +75,7 @@ with DAG(
     wait = DoccanoAnnotationProgressSensor(
         task_id="wait_for_annotations",
         project_id="{{ ti.xcom_pull(task_ids='create_project') }}",
-        min_count=MIN_COUNT,
+        min_count="{{ params.min_count }}",
         scope="all_members",
         poke_interval=POKE_INTERVAL,
         timeout=TIMEOUT,
