@@ -37,7 +37,6 @@ from doccano_provider.operators.preannotation import (
 log = logging.getLogger(__name__)
 
 
-
 def read_test_split(path: str) -> list[tuple[str, str]]:
     """Return ``(verse, label text)`` pairs of the held-out split; an empty path finds the dataset."""
     from doccano_example_data import locate_poem_sentiment, read_poem_sentiment

@@ -63,15 +63,34 @@ def install() -> None:
     if uv:
         subprocess.run([uv, "venv", "--quiet", "--clear", "--python", sys.executable, str(VENV)], check=True)
         subprocess.run(
-            [uv, "pip", "install", "--quiet", "--python", str(venv_python()),
-             "doccano==1.8.4", "setuptools", "-c", str(CONSTRAINTS)],
+            [
+                uv,
+                "pip",
+                "install",
+                "--quiet",
+                "--python",
+                str(venv_python()),
+                "doccano==1.8.4",
+                "setuptools",
+                "-c",
+                str(CONSTRAINTS),
+            ],
             check=True,
         )
     else:
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
         subprocess.run(
-            [str(venv_python()), "-m", "pip", "install", "--quiet", "doccano==1.8.4", "setuptools",
-             "-c", str(CONSTRAINTS)],
+            [
+                str(venv_python()),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "doccano==1.8.4",
+                "setuptools",
+                "-c",
+                str(CONSTRAINTS),
+            ],
             check=True,
         )
     marker.write_text(CONSTRAINTS.read_text())
@@ -184,8 +203,13 @@ def spawn(name: str, argv: list[str], env: dict[str, str], cwd: Path) -> None:
     RUN.mkdir(parents=True, exist_ok=True)
     log_file = open(RUN / f"{name}.log", "ab")  # noqa: SIM115 - kept open by the child
     process = subprocess.Popen(
-        argv, env=env, cwd=cwd, stdout=log_file, stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL, start_new_session=True,
+        argv,
+        env=env,
+        cwd=cwd,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
     )
     (RUN / f"{name}.pid").write_text(str(process.pid))
 
@@ -207,9 +231,15 @@ def ensure_annotators(url: str) -> None:
         if username in existing:
             continue
         api(
-            url, "POST", "/v1/users/create",
-            {"username": username, "email": f"{username}@example.com",
-             "password1": password, "password2": password},
+            url,
+            "POST",
+            "/v1/users/create",
+            {
+                "username": username,
+                "email": f"{username}@example.com",
+                "password1": password,
+                "password2": password,
+            },
             token=token,
         )
 
@@ -240,21 +270,46 @@ def up() -> int:
     doccano = str(VENV / "bin" / "doccano")
     subprocess.run([doccano, "init"], env=env, check=True, capture_output=True)
     subprocess.run(
-        [doccano, "createuser", "--username", ADMIN_USER, "--password", ADMIN_PASSWORD,
-         "--email", f"{ADMIN_USER}@example.com"],
-        env=env, check=True, capture_output=True,
+        [
+            doccano,
+            "createuser",
+            "--username",
+            ADMIN_USER,
+            "--password",
+            ADMIN_PASSWORD,
+            "--email",
+            f"{ADMIN_USER}@example.com",
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
     )
     port = int(os.environ.get("DOCCANO_PORT") or free_port())
     url = f"http://127.0.0.1:{port}"
     backend = subprocess.run(
         [str(venv_python()), "-c", "import backend, os; print(os.path.dirname(backend.__file__))"],
-        env=env, check=True, capture_output=True, text=True,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
     spawn(
         "web",
-        [str(VENV / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", WORKERS,
-         "--timeout", "300", "--chdir", backend, "--capture-output", "config.wsgi"],
-        env, Path(backend),
+        [
+            str(VENV / "bin" / "gunicorn"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            WORKERS,
+            "--timeout",
+            "300",
+            "--chdir",
+            backend,
+            "--capture-output",
+            "config.wsgi",
+        ],
+        env,
+        Path(backend),
     )
     spawn("task", [doccano, "task", "--concurrency", TASK_CONCURRENCY], env, DATA)
     deadline = time.monotonic() + START_TIMEOUT

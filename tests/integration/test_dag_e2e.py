@@ -181,9 +181,9 @@ def _run_round(mode: str, airflow_home: Path, server: DoccanoServer, tmp_path: P
     (tmp_path / f"dags-test-{mode}.log").write_text(output)
     assert completed.returncode == 0, output[-6000:]
     result_path = tmp_path / "result.json"
-    assert (
-        result_path.is_file()
-    ), f"write_result did not run; see {tmp_path / f'dags-test-{mode}.log'}\n{output[-4000:]}"
+    assert result_path.is_file(), (
+        f"write_result did not run; see {tmp_path / f'dags-test-{mode}.log'}\n{output[-4000:]}"
+    )
     return json.loads(result_path.read_text()), output, seconds
 
 

@@ -25,9 +25,27 @@ def test_models_module_exports_every_return_type():
     from doccano_provider.client import models
 
     expected = {
-        "User", "PasswordUpdated", "UserDetails", "Role", "Project", "Member", "LabelType", "Example",
-        "Comment", "DataImportOption", "DataExportOption", "TaskStatus", "Progress", "MemberProgress",
-        "LabelDistribution", "Category", "Span", "Relation", "Text", "BoundingBox", "Segment",
+        "User",
+        "PasswordUpdated",
+        "UserDetails",
+        "Role",
+        "Project",
+        "Member",
+        "LabelType",
+        "Example",
+        "Comment",
+        "DataImportOption",
+        "DataExportOption",
+        "TaskStatus",
+        "Progress",
+        "MemberProgress",
+        "LabelDistribution",
+        "Category",
+        "Span",
+        "Relation",
+        "Text",
+        "BoundingBox",
+        "Segment",
     }
     missing = expected - set(models.__all__)
     assert not missing

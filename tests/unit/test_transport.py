@@ -200,14 +200,21 @@ def test_validation_error_lists_fields(transport):
     )
     with pytest.raises(ValidationError) as info:
         transport.post("/v1/projects", json={})
-    assert info.value.errors == {"name": ["This field is required."], "resourcetype": ["Invalid resourcetype"]}
+    assert info.value.errors == {
+        "name": ["This field is required."],
+        "resourcetype": ["Invalid resourcetype"],
+    }
     assert "name: This field is required." in str(info.value)
 
 
 @responses.activate
 def test_500_html_page_message(transport):
-    responses.post(f"{BASE}/v1/projects/1/category-types", status=500, body="<h1>Server Error (500)</h1>",
-                   content_type="text/html")
+    responses.post(
+        f"{BASE}/v1/projects/1/category-types",
+        status=500,
+        body="<h1>Server Error (500)</h1>",
+        content_type="text/html",
+    )
     with pytest.raises(ServerError, match="HTML error page"):
         transport.post("/v1/projects/1/category-types", json={"text": "dup"})
 
@@ -253,6 +260,7 @@ def test_base_url_normalised():
 
 
 # -- small local servers for faults that need a real socket ---------------------------------
+
 
 @contextlib.contextmanager
 def socket_bound_but_closed():

@@ -57,7 +57,9 @@ def _check_member(info: zipfile.ZipInfo) -> PurePosixPath:
     if ".." in path.parts:
         raise UnsafeArchiveError(f"Archive member {info.filename!r} contains '..', so extraction stopped.")
     if stat.S_ISLNK(info.external_attr >> 16):
-        raise UnsafeArchiveError(f"Archive member {info.filename!r} is a symbolic link, so extraction stopped.")
+        raise UnsafeArchiveError(
+            f"Archive member {info.filename!r} is a symbolic link, so extraction stopped."
+        )
     return path
 
 
@@ -69,7 +71,9 @@ def _check_unique(archive: Path, checked: list[tuple[zipfile.ZipInfo, PurePosixP
         if not relative.parts:
             if info.is_dir():
                 continue
-            raise UnsafeArchiveError(f"Archive {archive.name} has a file member with no name ({info.filename!r}).")
+            raise UnsafeArchiveError(
+                f"Archive {archive.name} has a file member with no name ({info.filename!r})."
+            )
         if info.is_dir():
             folders.add(relative)
         elif relative in files:
@@ -97,9 +101,10 @@ def safe_extract(
     """Extract ``archive`` into the new folder ``target`` and return the extracted files.
 
     Every member is checked before anything is written: no absolute path, no ``..``, no
-    symbolic link, no two members with the same path, at most ``max_members`` members and at most ``max_bytes`` declared
-    uncompressed bytes. The bytes actually written are counted against the cap as well, and
-    a member whose header understates its size fails the CRC check. The files are written to a temporary
+    symbolic link, no two members with the same path, at most ``max_members`` members and at
+    most ``max_bytes`` declared uncompressed bytes. The bytes actually written are counted
+    against the cap as well, and a member whose header understates its size fails the CRC
+    check. The files are written to a temporary
     folder next to ``target`` that is renamed to ``target`` at the end, so a failed
     extraction leaves nothing behind.
 

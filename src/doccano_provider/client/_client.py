@@ -61,8 +61,13 @@ class DoccanoClient(
         session: requests.Session | None = None,
     ) -> None:
         self._transport = Transport(
-            base_url, verify, token=token, timeout=timeout, page_size=page_size,
-            max_retries=max_retries, session=session,
+            base_url,
+            verify,
+            token=token,
+            timeout=timeout,
+            page_size=page_size,
+            max_retries=max_retries,
+            session=session,
         )
 
     @property

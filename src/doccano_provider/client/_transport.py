@@ -114,8 +114,9 @@ class Transport:
         parts = urllib.parse.urlsplit(base_url)
         if parts.username is not None or parts.password is not None:
             # The URL shows up in error messages and reprs, so its credentials would leak there.
+            redacted = parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()
             raise InvalidArgumentError(
-                f"Invalid Doccano base_url {parts._replace(netloc=parts.netloc.rsplit('@', 1)[1]).geturl()!r} "
+                f"Invalid Doccano base_url {redacted!r} "
                 "with a user name or password in it: remove them and call login() or pass token=."
             )
         if page_size < 1:
@@ -189,8 +190,15 @@ class Transport:
         while True:
             try:
                 response = self.session.request(
-                    method, url, params=params, json=json, data=data, files=files, headers=headers,
-                    stream=stream, timeout=timeout or self.timeout,
+                    method,
+                    url,
+                    params=params,
+                    json=json,
+                    data=data,
+                    files=files,
+                    headers=headers,
+                    stream=stream,
+                    timeout=timeout or self.timeout,
                 )
             except requests.RequestException as error:
                 retryable = idempotent or _could_not_have_reached_server(error)
@@ -201,15 +209,18 @@ class Transport:
                         _rewind(files, data)
                         continue
                 if isinstance(error, requests.Timeout):
+                    limit = timeout or self.timeout
                     raise RequestTimeoutError(
-                        f"{method} {url} timed out after {attempt + 1} attempt(s) (timeout {timeout or self.timeout} s): "
+                        f"{method} {url} timed out after {attempt + 1} attempt(s) (timeout {limit} s): "
                         f"{error}. Check that the Doccano server is up, or raise the timeout.",
-                        method=method, url=url,
+                        method=method,
+                        url=url,
                     ) from error
                 raise TransportError(
                     f"{method} {url} failed after {attempt + 1} attempt(s): {error}. "
                     "Check the Doccano URL and that the server is reachable.",
-                    method=method, url=url,
+                    method=method,
+                    url=url,
                 ) from error
 
             status = response.status_code
@@ -227,7 +238,9 @@ class Transport:
                 raise error_from_response(response, body)
             return response
 
-    def _sleep_before_retry(self, method: str, url: str, attempt: int, reason: str, delay: float | None) -> None:
+    def _sleep_before_retry(
+        self, method: str, url: str, attempt: int, reason: str, delay: float | None
+    ) -> None:
         if delay is None:
             delay = min(self.backoff_max, self.backoff_factor * (2 ** (attempt - 1)))
             delay = delay * (0.5 + random.random() / 2)
@@ -235,7 +248,12 @@ class Transport:
             delay = min(delay, self.backoff_max * 4)
         log.warning(
             "Retrying %s %s (retry %d of %d) in %.2f s after %s.",
-            method, _path_of(url), attempt, self.max_retries, delay, reason,
+            method,
+            _path_of(url),
+            attempt,
+            self.max_retries,
+            delay,
+            reason,
         )
         _sleep(delay)
 
@@ -277,7 +295,9 @@ class Transport:
                 raise UnexpectedResponseError(
                     f"GET {self.url(path)} returned no paginated list: expected an object with "
                     f"'results', got {type(body).__name__}.",
-                    method="GET", url=self.url(path), status_code=200,
+                    method="GET",
+                    url=self.url(path),
+                    status_code=200,
                 )
             results = body["results"]
             for item in results:
@@ -307,14 +327,18 @@ def decode_json(response: requests.Response) -> Any:
             f"{response.request.method} {response.url} returned {content_type or 'no content type'} "
             f"with HTTP {response.status_code}, not JSON: the URL does not look like the Doccano API. "
             "Check that the base URL is the server's root (e.g. http://host:8000) without a path.",
-            method=response.request.method or "?", url=response.url, status_code=response.status_code,
+            method=response.request.method or "?",
+            url=response.url,
+            status_code=response.status_code,
         )
     try:
         return response.json()
     except ValueError as error:
         raise UnexpectedResponseError(
             f"{response.request.method} {response.url} returned invalid JSON: {error}",
-            method=response.request.method or "?", url=response.url, status_code=response.status_code,
+            method=response.request.method or "?",
+            url=response.url,
+            status_code=response.status_code,
         ) from error
 
 

@@ -68,8 +68,18 @@ def _check_argument(method: str, name: str, annotation: str, value: object) -> o
 
 
 _CHECKED_ANNOTATIONS = frozenset(
-    {"int", "int | None", "int | str", "int | str | None", "bool", "bool | None", "str", "str | None",
-     "float", "float | None"}
+    {
+        "int",
+        "int | None",
+        "int | str",
+        "int | str | None",
+        "bool",
+        "bool | None",
+        "str",
+        "str | None",
+        "float",
+        "float | None",
+    }
 )
 
 
@@ -94,7 +104,9 @@ def with_argument_checks(function: _Function) -> _Function:
         bound = signature.bind(*args, **kwargs)
         for name, annotation in checked:
             if name in bound.arguments:
-                bound.arguments[name] = _check_argument(function.__name__, name, annotation, bound.arguments[name])
+                bound.arguments[name] = _check_argument(
+                    function.__name__, name, annotation, bound.arguments[name]
+                )
         return bound
 
     if inspect.isgeneratorfunction(function):
@@ -134,9 +146,7 @@ class ResourceMixin:
 def check_label_kind(type: str) -> str:  # noqa: A002 - the public API names this parameter 'type'
     """Raise ``InvalidArgumentError`` unless ``type`` is category, span or relation."""
     if type not in LABEL_KINDS:
-        raise InvalidArgumentError(
-            f"Invalid label type kind {type!r}: use one of {', '.join(LABEL_KINDS)}."
-        )
+        raise InvalidArgumentError(f"Invalid label type kind {type!r}: use one of {', '.join(LABEL_KINDS)}.")
     return type
 
 

@@ -40,7 +40,9 @@ class CommentCalls(ResourceMixin):
             raise NotFoundError(
                 f"Comment id(s) {missing} are not comments of project {project_id}; nothing was changed. "
                 "Check the project and comment ids.",
-                status_code=404, method="GET", url=self._transport.url(path),
+                status_code=404,
+                method="GET",
+                url=self._transport.url(path),
             )
 
     def find_comment_by_id(self, project_id: int, comment_id: int) -> Comment:

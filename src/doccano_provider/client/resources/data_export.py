@@ -178,14 +178,16 @@ def _save_archive(response: requests.Response, directory: Path, fallback_name: s
                         handle.write(chunk)
                 except requests.RequestException as error:
                     raise TransportError(
-                        f"GET {response.url} broke off after {handle.tell()} bytes of the export zip: {error}. "
+                        f"GET {response.url} broke off after {handle.tell()} bytes of the export zip: "
+                        f"{error}. "
                         "Nothing was saved; call download again.",
                         method="GET",
                         url=response.url,
                     ) from error
             if not zipfile.is_zipfile(temporary):
                 raise UnexpectedResponseError(
-                    f"GET {response.url} returned {response.headers.get('Content-Type')} content that is not a zip.",
+                    f"GET {response.url} returned {response.headers.get('Content-Type')} content "
+                    "that is not a zip.",
                     method="GET",
                     url=response.url,
                     status_code=response.status_code,

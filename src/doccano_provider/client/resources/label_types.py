@@ -196,7 +196,9 @@ class LabelTypeCalls(ResourceMixin):
             _check_text_is_free(project_id, type, labels, text, except_id=label_type_id)
         (current,) = [label for label in labels if label.id == label_type_id]
         _check_relation_shortcut(
-            project_id, type, labels,
+            project_id,
+            type,
+            labels,
             current.prefix_key if prefix_key == UNCHANGED else prefix_key,
             current.suffix_key if suffix_key == UNCHANGED else suffix_key,
             except_id=label_type_id,

@@ -69,13 +69,18 @@ class UserCalls(ResourceMixin):
             raise AuthenticationError(
                 f"Login as {username!r} failed: {' '.join(error.errors['non_field_errors'])} "
                 "Check the username and password.",
-                status_code=error.status_code, method=error.method, url=error.url, errors=error.errors,
+                status_code=error.status_code,
+                method=error.method,
+                url=error.url,
+                errors=error.errors,
             ) from error
         if not isinstance(body, dict) or not isinstance(body.get("key"), str) or not body["key"]:
             raise UnexpectedResponseError(
                 f"Login as {username!r} returned no 'key' token: the URL does not look like Doccano's "
                 "login endpoint. Check the base URL.",
-                method="POST", url=self._transport.url("/v1/auth/login/"), status_code=200,
+                method="POST",
+                url=self._transport.url("/v1/auth/login/"),
+                status_code=200,
             )
         self._transport.set_token(body["key"])
 
@@ -102,7 +107,9 @@ class UserCalls(ResourceMixin):
                 return user
         raise NotFoundError(
             f"User {name!r} not found. Create it first (create_user) or check the spelling.",
-            status_code=404, method="GET", url=self._transport.url("/v1/users"),
+            status_code=404,
+            method="GET",
+            url=self._transport.url("/v1/users"),
         )
 
     def create_user(self, username: str, password: str) -> User:
