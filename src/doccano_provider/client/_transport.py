@@ -301,12 +301,10 @@ class Transport:
             page_params.update(limit=self.page_size, offset=offset)
             body = self.get(path, params=page_params)
             if not isinstance(body, dict) or "results" not in body:
-                raise UnexpectedResponseError(
-                    f"GET {self.url(path)} returned no paginated list: expected an object with "
-                    f"'results', got {type(body).__name__}.",
-                    method="GET",
-                    url=self.url(path),
-                    status_code=200,
+                raise self._page_error(
+                    path,
+                    f"returned no paginated list: expected an object with 'results', got "
+                    f"{type(body).__name__}.",
                 )
             results = body["results"]
             for item in results:
@@ -323,26 +321,26 @@ class Transport:
                 return
             count = body.get("count")
             if isinstance(count, bool) or not isinstance(count, int):
-                raise UnexpectedResponseError(
-                    f"GET {self.url(path)} returned a page with 'next' but no integer 'count' "
-                    f"(got {count!r}), so the listing has no end to check against.",
-                    method="GET",
-                    url=self.url(path),
-                    status_code=200,
+                raise self._page_error(
+                    path,
+                    f"returned a page with 'next' but no integer 'count' (got {count!r}), so "
+                    "the listing has no end to check against.",
                 )
             if offset >= count:
                 return
             if first_count is None:
                 first_count = count
             if offset >= first_count + max(first_count, self.page_size):
-                raise UnexpectedResponseError(
-                    f"GET {self.url(path)} kept returning pages past offset {offset}, more items "
-                    f"than the {first_count} it reported at first plus a margin for items created "
-                    "during the listing. Check the server or any proxy in front of it.",
-                    method="GET",
-                    url=self.url(path),
-                    status_code=200,
+                raise self._page_error(
+                    path,
+                    f"kept returning pages past offset {offset}, more items than the "
+                    f"{first_count} it reported at first plus a margin for items created during the "
+                    "listing. Check the server or any proxy in front of it.",
                 )
+
+    def _page_error(self, path: str, problem: str) -> UnexpectedResponseError:
+        url = self.url(path)
+        return UnexpectedResponseError(f"GET {url} {problem}", method="GET", url=url, status_code=200)
 
     def close(self) -> None:
         self.session.close()
