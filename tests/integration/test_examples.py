@@ -39,6 +39,17 @@ def test_create_find_update_delete_example(project, admin_client):
     assert [item.id for item in admin_client.list_examples(project.id)] == [with_meta.id]
 
 
+@pytest.mark.parametrize("text", ["", "  "])
+def test_update_example_rejects_blank_text(project, admin_client, text):
+    # Sent as is, Doccano 1.8.4 returns 200, stores an empty text and applies the score.
+    example = admin_client.create_example(project.id, "keep me")
+    with pytest.raises(InvalidArgumentError, match="Invalid text"):
+        admin_client.update_example(project.id, example.id, text=text, score=1.0)
+    found = admin_client.find_example_by_id(project.id, example.id)
+    assert found.text == "keep me"
+    assert found.score == 100.0
+
+
 def test_invalid_meta_rejected(project, admin_client):
     with pytest.raises(InvalidArgumentError, match="meta"):
         admin_client.create_example(project.id, "x", meta=["not", "a", "dict"])

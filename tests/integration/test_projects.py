@@ -130,6 +130,17 @@ def test_update_project_rejects_flag_for_stored_type(project_factory, admin_clie
     assert admin_client.find_project_by_id(project.id).name == project.name
 
 
+@pytest.mark.parametrize("description", ["", "   "])
+def test_update_project_rejects_blank_description(project_factory, admin_client, description):
+    # Sent as is, Doccano 1.8.4 returns 400 "This field may not be blank".
+    project = project_factory("DocumentClassification")
+    with pytest.raises(InvalidArgumentError, match="or None to leave the description unchanged"):
+        admin_client.update_project(project.id, name="changed", description=description)
+    found = admin_client.find_project_by_id(project.id)
+    assert found.name == project.name
+    assert found.description == project.description
+
+
 def test_update_project_rejects_model_change(project_factory, admin_client):
     project = project_factory("DocumentClassification")
     with pytest.raises(InvalidArgumentError, match="Create a new SequenceLabeling project"):

@@ -31,6 +31,13 @@ BASE = "http://127.0.0.1:9"
         (lambda c: c.create_category(1, 2, ""), "Invalid label ''"),
         (lambda c: c.create_category(1, 2, True), "Invalid label True"),
         (lambda c: c.create_category(1, 2, 1, confidence=math.inf), "Invalid confidence inf"),
+        (lambda c: c.create_category(1, 2, 1, confidence=-math.inf), "Invalid confidence -inf"),
+        (lambda c: c.create_category(1, 2, 1, confidence=math.nan), "Invalid confidence nan"),
+        (lambda c: c.create_category(1, 2, 1, confidence=1.5), "Invalid confidence 1.5: use a probability"),
+        (lambda c: c.create_span(1, 2, 0, 3, 1, confidence=-0.1), "Invalid confidence -0.1"),
+        (lambda c: c.create_relation(1, 2, 3, 4, 1, confidence=2), "Invalid confidence 2"),
+        (lambda c: c.update_category(1, 2, 3, confidence=1.0001), "Invalid confidence 1.0001"),
+        (lambda c: c.update_bounding_box(1, 2, 3, confidence=-1), "Invalid confidence -1"),
         (lambda c: c.create_category(1, 2, 1, human_annotated="yes"), "Invalid human_annotated 'yes'"),
         (lambda c: c.create_text(1, 2, ""), "Invalid text ''"),
     ],
@@ -56,6 +63,19 @@ def test_update_sends_only_given_fields():
     assert responses.calls[0].request.body == b'{"width": 30, "prob": 0.5}'
     assert box.width == 30
     assert box.confidence == 0.5
+
+
+@pytest.mark.parametrize("confidence", [0, 0.0, 1, 1.0])
+@responses.activate
+def test_confidence_bounds_accepted(confidence):
+    url = f"{BASE}/v1/projects/1/examples/2/categories/3"
+    responses.patch(url, json={"id": 3, "label": 4, "prob": confidence})
+    client = DoccanoClient(BASE, token="t")
+
+    category = client.update_category(1, 2, 3, confidence=confidence)
+
+    assert responses.calls[0].request.body == f'{{"prob": {confidence}}}'.encode()
+    assert category.confidence == confidence
 
 
 @responses.activate

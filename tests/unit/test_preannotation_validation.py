@@ -43,6 +43,10 @@ def test_new_example_record_has_text():
     [
         ({"example_id": 1, "label": "positive", "confidence": 1.5}, "outside"),
         ({"example_id": 1, "label": "positive", "confidence": float("nan")}, "outside"),
+        ({"example_id": 1, "label": "positive", "confidence": float("inf")}, "outside"),
+        ({"example_id": 1, "label": "positive", "confidence": float("-inf")}, "outside"),
+        ({"example_id": 1, "label": "positive", "confidence": -0.01}, "outside"),
+        ({"example_id": 1, "label": "positive", "confidence": True}, "boolean"),
         ({"example_id": 1, "label": "positive"}, "confidence"),
         ({"example_id": "1", "label": "positive", "confidence": 0.5}, "example_id"),
         ({"example_id": 0, "label": "positive", "confidence": 0.5}, "example_id"),
@@ -67,6 +71,9 @@ def test_invalid_category_record(record, message):
         ({"start_offset": 4, "end_offset": 4, "label": "ORG"}, "not less than"),
         ({"start_offset": -1, "end_offset": 4, "label": "ORG"}, "start_offset"),
         ({"start_offset": 0, "end_offset": 4, "label": "ORG", "confidence": 2}, "outside"),
+        ({"start_offset": 0, "end_offset": 4, "label": "ORG", "confidence": float("nan")}, "outside"),
+        ({"start_offset": 0, "end_offset": 4, "label": "ORG", "confidence": float("inf")}, "outside"),
+        ({"start_offset": 0, "end_offset": 4, "label": "ORG", "confidence": False}, "boolean"),
         ({"start_offset": 0, "end_offset": 4}, "label"),
     ],
 )

@@ -103,6 +103,17 @@ def test_deferrable_defers_with_serializable_trigger() -> None:
     assert deferred.value.timeout.total_seconds() == 3600 + 30 + 60
 
 
+def test_deferred_deadline_counts_from_this_try(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Documented limit: a deferral leaves no reschedule record to find the first try's start.
+    monkeypatch.setattr("doccano_provider.sensors.progress.time", SimpleNamespace(time=lambda: 1_000_000.0))
+    sensor = _sensor(deferrable=True, poke_interval=30, timeout=3600, retries=2)
+    get_conn, project_url = _patched(_client({"admin": 0, "alice": 1}))
+    with get_conn, project_url, pytest.raises(TaskDeferred) as deferred:
+        sensor.execute({"ti": mock.MagicMock(try_number=2)})
+    _, kwargs = deferred.value.trigger.serialize()
+    assert kwargs["deadline"] == 1_000_000.0 + 3600
+
+
 def test_execute_complete_success_returns_progress() -> None:
     progress = {"project_id": 5, "scope": "all_members", "total": 10, "members": {"alice": 3}, "met": True}
     event = {

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import requests
@@ -245,6 +247,59 @@ def test_paginate_is_lazy(transport):
     iterator = transport.paginate("/v1/projects")
     assert len(responses.calls) == 0
     assert next(iterator) == {"id": 1}
+    assert len(responses.calls) == 1
+
+
+def endless_pages(count_for_offset):
+    """Return a callback serving full pages of new ids, each with ``next`` set, forever."""
+
+    def callback(request):
+        query = dict(parse_qsl(urlsplit(request.url).query))
+        limit, offset = int(query["limit"]), int(query["offset"])
+        body = {"next": "more", "results": [{"id": offset + i + 1} for i in range(limit)]}
+        count = count_for_offset(offset)
+        if count is not None:
+            body["count"] = count
+        return 200, {"Content-Type": "application/json"}, json.dumps(body)
+
+    return callback
+
+
+@responses.activate
+def test_paginate_stops_at_reported_count(transport):
+    responses.add_callback(responses.GET, f"{BASE}/v1/projects", callback=endless_pages(lambda offset: 5))
+    transport.page_size = 2
+
+    ids = [item["id"] for item in transport.paginate("/v1/projects")]
+
+    assert ids == [1, 2, 3, 4, 5, 6]
+    assert len(responses.calls) == 3
+
+
+@responses.activate
+def test_paginate_raises_when_count_keeps_growing(transport):
+    # Each page reports more items than were listed so far, so the count never stops the loop.
+    responses.add_callback(
+        responses.GET, f"{BASE}/v1/projects", callback=endless_pages(lambda offset: offset + 10)
+    )
+    transport.page_size = 2
+
+    with pytest.raises(UnexpectedResponseError, match="more items than the 10 it reported") as info:
+        list(transport.paginate("/v1/projects"))
+
+    assert info.value.url == f"{BASE}/v1/projects"
+    # 10 reported at first plus a margin of max(10, page size) = 20 items, two per page.
+    assert len(responses.calls) == 10
+
+
+@responses.activate
+def test_paginate_rejects_next_without_count(transport):
+    responses.add_callback(responses.GET, f"{BASE}/v1/projects", callback=endless_pages(lambda offset: None))
+    transport.page_size = 2
+
+    with pytest.raises(UnexpectedResponseError, match="no integer 'count'"):
+        list(transport.paginate("/v1/projects"))
+
     assert len(responses.calls) == 1
 
 

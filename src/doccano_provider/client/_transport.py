@@ -282,22 +282,29 @@ class Transport:
         An item whose ``id`` was already yielded is skipped, so items created during the
         listing cause no duplicates.
 
+        The listing ends at the first page without ``next``, or once the offset reaches the
+        ``count`` the latest page reported, so a server whose pages never end cannot loop it
+        forever. Because items created during the listing raise ``count``, the listing may run
+        past the first page's ``count`` by as many items again, or by one page when that is more.
+
         NOTE: items deleted during the listing shift later pages back, so some items can be
         missed; offset paging cannot prevent that.
+
+        :raises UnexpectedResponseError: a page is not a paginated list, a page with ``next``
+            has no integer ``count``, or the listing runs past that margin.
         """
         offset = 0
         seen: set[Any] = set()
+        first_count: int | None = None
         while True:
             page_params = dict(params or {})
             page_params.update(limit=self.page_size, offset=offset)
             body = self.get(path, params=page_params)
             if not isinstance(body, dict) or "results" not in body:
-                raise UnexpectedResponseError(
-                    f"GET {self.url(path)} returned no paginated list: expected an object with "
-                    f"'results', got {type(body).__name__}.",
-                    method="GET",
-                    url=self.url(path),
-                    status_code=200,
+                raise self._page_error(
+                    path,
+                    f"returned no paginated list: expected an object with 'results', got "
+                    f"{type(body).__name__}.",
                 )
             results = body["results"]
             for item in results:
@@ -312,6 +319,28 @@ class Transport:
             offset += len(results)
             if not body.get("next") or not results:
                 return
+            count = body.get("count")
+            if isinstance(count, bool) or not isinstance(count, int):
+                raise self._page_error(
+                    path,
+                    f"returned a page with 'next' but no integer 'count' (got {count!r}), so "
+                    "the listing has no end to check against.",
+                )
+            if offset >= count:
+                return
+            if first_count is None:
+                first_count = count
+            if offset >= first_count + max(first_count, self.page_size):
+                raise self._page_error(
+                    path,
+                    f"kept returning pages past offset {offset}, more items than the "
+                    f"{first_count} it reported at first plus a margin for items created during the "
+                    "listing. Check the server or any proxy in front of it.",
+                )
+
+    def _page_error(self, path: str, problem: str) -> UnexpectedResponseError:
+        url = self.url(path)
+        return UnexpectedResponseError(f"GET {url} {problem}", method="GET", url=url, status_code=200)
 
     def close(self) -> None:
         self.session.close()

@@ -15,9 +15,9 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Mapping
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
 from doccano_provider.client.exceptions import InvalidArgumentError
@@ -34,6 +34,16 @@ def _check_confidence(value: float | None) -> float | None:
     return value
 
 
+def _reject_bool(value: Any) -> Any:
+    # Pydantic's lax mode would silently turn True into a confidence of 1.0.
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is a boolean: use a number in [0, 1]")
+    return value
+
+
+Confidence = Annotated[float, BeforeValidator(_reject_bool)]
+
+
 class PredictedSpan(BaseModel):
     """One predicted span: character offsets into the example text and the label text."""
 
@@ -42,7 +52,7 @@ class PredictedSpan(BaseModel):
     start_offset: StrictInt = Field(ge=0)
     end_offset: StrictInt = Field(ge=0)
     label: str = Field(min_length=1)
-    confidence: float | None = None
+    confidence: Confidence | None = None
 
     @model_validator(mode="after")
     def _check(self) -> PredictedSpan:
@@ -63,7 +73,7 @@ class Prediction(BaseModel):
     text: str | None = Field(default=None, min_length=1)
     label: str | None = Field(default=None, min_length=1)
     spans: list[PredictedSpan] | None = None
-    confidence: float
+    confidence: Confidence
     uncertainty: float | None = None
     meta: dict[str, Any] | None = None
 

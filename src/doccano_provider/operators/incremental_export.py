@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import BaseOperator, Variable
 
+from doccano_provider._arguments import parse_project_id
 from doccano_provider.client.changes import build_marker, diff_rows, parse_marker, read_export_rows
 from doccano_provider.client.preannotate import human_category_texts
 from doccano_provider.hooks.doccano import DoccanoHook
@@ -103,7 +104,7 @@ class DoccanoIncrementalExportOperator(BaseOperator):
         self.doccano_conn_id = doccano_conn_id
 
     def execute(self, context: Context) -> dict[str, Any]:
-        project_id = int(self.project_id)
+        project_id = parse_project_id(self.project_id)
         key = self.marker_variable or default_marker_key(self.doccano_conn_id, project_id)
         previous = {} if self.full_refresh else parse_marker(Variable.get(key, default=None))
         client = DoccanoHook(doccano_conn_id=self.doccano_conn_id).get_conn()

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import BaseOperator
 
+from doccano_provider._arguments import parse_project_id
 from doccano_provider.client.exceptions import InvalidArgumentError
 from doccano_provider.client.preannotate import (
     ON_EXISTING_CHOICES,
@@ -145,7 +146,7 @@ class DoccanoPreannotateOperator(BaseOperator):
         return list(self.predictions), "predictions"
 
     def execute(self, context: Context) -> dict[str, Any]:
-        project_id = int(self.project_id)
+        project_id = parse_project_id(self.project_id)
         records, source = self._load_records()
         predictions = validate_predictions(records, self.kind, source=source)  # type: ignore[arg-type]
         existing = [prediction for prediction in predictions if prediction.example_id is not None]
@@ -219,8 +220,9 @@ class DoccanoSelectUncertainExamplesOperator(BaseOperator):
         self.doccano_conn_id = doccano_conn_id
 
     def execute(self, context: Context) -> list[int]:
-        client = DoccanoHook(doccano_conn_id=self.doccano_conn_id).get_conn()
+        project_id = parse_project_id(self.project_id)
         batch_size = _check_batch_size(self.batch_size, self.task_id)
-        ids = select_uncertain_examples(client, int(self.project_id), batch_size)
-        self.log.info("Selected %d uncertain examples of project %s", len(ids), self.project_id)
+        client = DoccanoHook(doccano_conn_id=self.doccano_conn_id).get_conn()
+        ids = select_uncertain_examples(client, project_id, batch_size)
+        self.log.info("Selected %d uncertain examples of project %s", len(ids), project_id)
         return ids

@@ -67,6 +67,11 @@ class DoccanoAnnotationProgressSensor(BaseSensorOperator):
     the wait to :class:`~doccano_provider.triggers.progress.DoccanoProgressTrigger` on the
     triggerer and frees the worker slot. The sensor's ``timeout`` applies in every mode.
 
+    NOTE: with ``deferrable=True`` the ``timeout`` counts from the start of each try, as in
+    ``poke`` mode, so a retried task can wait a full ``timeout`` again. ``reschedule`` mode
+    counts from the first try instead, because Airflow 2.11 and 3.3 read that start from the
+    task's reschedule records, and a deferral writes none.
+
     ``project_id``, ``min_fraction``, ``min_count``, ``scope`` and ``usernames`` are templated,
     so a DAG can take the target from a Param (``"{{ params.target_fraction }}"``) and the users
     from an upstream task (an ``XComArg`` or ``"{{ ti.xcom_pull(...) }}"``). Literal values are

@@ -149,6 +149,10 @@ def _check_common(human_annotated: bool | None, confidence: float | None) -> Non
         raise InvalidArgumentError(f"Invalid human_annotated {human_annotated!r}: use True or False.")
     if confidence is not None:
         _check_number("confidence", confidence)
+        if not 0.0 <= confidence <= 1.0:
+            raise InvalidArgumentError(
+                f"Invalid confidence {confidence!r}: use a probability from 0.0 to 1.0."
+            )
 
 
 class AnnotationCalls(ResourceMixin):

@@ -97,9 +97,18 @@ class ExampleCalls(ResourceMixin):
 
         ``meta`` replaces the whole meta object.
 
+        :raises InvalidArgumentError: ``text`` is empty or only whitespace, or ``meta`` is not
+            a dict. Nothing is sent.
         :raises NotFoundError: no example has that id.
         :raises PermissionDeniedError: the user is not a project admin.
         """
+        if text is not None and not text.strip():
+            # Doccano 1.8.4 accepts this PATCH and stores an empty text (it trims whitespace),
+            # which wipes the example and leaves its span offsets past the end of the text.
+            raise InvalidArgumentError(
+                f"Invalid text {text!r}: pass the example's new non-empty text, or None to leave "
+                "the text unchanged."
+            )
         if meta is not None and not isinstance(meta, dict):
             raise InvalidArgumentError(f"Invalid meta {meta!r}: use a dict of JSON values, or None.")
         fields = {"text": text, "score": score, "meta": meta}

@@ -215,7 +215,8 @@ class ProjectCalls(ResourceMixin):
         project whose type and model disagree.
 
         :raises InvalidArgumentError: invalid ``project_type`` or one with another model, a
-            flag that does not apply, or invalid tags. Nothing is changed.
+            flag that does not apply, a blank ``name`` or ``description``, or invalid tags.
+            Nothing is changed.
         :raises NotFoundError: no project has that id.
         :raises PermissionDeniedError: the user is not a project admin.
         """
@@ -229,6 +230,12 @@ class ProjectCalls(ResourceMixin):
             check_project_type(project_type)
         if name is not None and not name.strip():
             raise InvalidArgumentError(f"Invalid project name {name!r}: use a non-empty name.")
+        if description is not None and not description.strip():
+            # Doccano 1.8.4 returns 400 "This field may not be blank" after trimming whitespace.
+            raise InvalidArgumentError(
+                f"Invalid description {description!r}: Doccano rejects a blank description, so "
+                "pass a non-empty text, or None to leave the description unchanged."
+            )
         target_tags = _check_tags(tags) if tags is not None else None
         if project_type is not None or any(flags.values()):
             current = self.find_project_by_id(project_id)
