@@ -17,9 +17,10 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 from airflow.providers.common.compat.triggers import BaseEventTrigger
 from airflow.triggers.base import TriggerEvent
+
+from doccano_provider.triggers.progress import DoccanoProgressClient, ProgressRequestError
 
 
 class DoccanoConfirmedCountTrigger(BaseEventTrigger):
@@ -77,51 +78,16 @@ class DoccanoConfirmedCountTrigger(BaseEventTrigger):
             },
         )
 
-    async def _open_client(self) -> httpx.AsyncClient:
-        """Return an httpx client that sends the connection's API token, logging in first if needed."""
-        from airflow.providers.common.compat.connection import get_async_connection
-
-        from doccano_provider.hooks.doccano import ConnectionSettings
-
-        settings = ConnectionSettings(await get_async_connection(self.doccano_conn_id))
-        client = httpx.AsyncClient(
-            base_url=settings.base_url,
-            headers={"Accept": "application/json"},
-            timeout=httpx.Timeout(settings.read_timeout, connect=10.0),
-            verify=settings.verify if settings.verify is not None else True,
-        )
-        token = settings.password
-        if settings.login:
-            response = await client.post(
-                "/v1/auth/login/", json={"username": settings.login, "password": settings.password}
-            )
-            if response.status_code != 200:
-                await client.aclose()
-                raise RuntimeError(
-                    f"Login to Doccano as {settings.login!r} (connection {self.doccano_conn_id!r}) failed "
-                    f"with HTTP {response.status_code}; check the connection's login and password."
-                )
-            token = response.json()["key"]
-            # Doccano demands a CSRF token from requests that carry the login's session cookie.
-            client.cookies.clear()
-        client.headers["Authorization"] = f"Token {token}"
-        return client
-
-    async def confirmed_count(self, client: httpx.AsyncClient) -> int:
-        response = await client.get(
-            f"/v1/projects/{self.project_id}/examples", params={"confirmed": "true", "limit": 1, "offset": 0}
-        )
-        response.raise_for_status()
-        return int(response.json()["count"])
-
     async def run(self) -> AsyncIterator[TriggerEvent]:
         next_threshold = self.threshold
-        client = await self._open_client()
+        client = await DoccanoProgressClient.open(self.doccano_conn_id)
         try:
             while True:
                 try:
-                    count = await self.confirmed_count(client)
-                except httpx.HTTPError as error:
+                    count = await client.count_confirmed(self.project_id)
+                except ProgressRequestError as error:
+                    if not error.retryable:
+                        raise
                     self.log.warning(
                         "Counting confirmed examples of project %s failed (%s); retrying in %.0f s",
                         self.project_id,
@@ -143,4 +109,4 @@ class DoccanoConfirmedCountTrigger(BaseEventTrigger):
                     next_threshold = count + self.step if self.step else None
                 await asyncio.sleep(self.poll_interval)
         finally:
-            await client.aclose()
+            await client.close()

@@ -40,6 +40,15 @@ async def _read_connection(conn_id: str) -> Any:
     return await sync_to_async(BaseHook.get_connection)(conn_id)
 
 
+def _build_http_client(settings: ConnectionSettings) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        base_url=settings.base_url,
+        verify=True if settings.verify is None else settings.verify,
+        timeout=httpx.Timeout(settings.read_timeout, connect=CONNECT_TIMEOUT),
+        headers={"Accept": "application/json", "User-Agent": "airflow-provider-doccano"},
+    )
+
+
 class DoccanoProgressClient:
     """The few GET requests the trigger needs, with httpx's async client.
 
@@ -52,15 +61,20 @@ class DoccanoProgressClient:
 
     def __init__(self, settings: ConnectionSettings, http: httpx.AsyncClient | None = None) -> None:
         self.settings = settings
-        verify = True if settings.verify is None else settings.verify
-        self.http = http or httpx.AsyncClient(
-            base_url=settings.base_url,
-            verify=verify,
-            timeout=httpx.Timeout(settings.read_timeout, connect=CONNECT_TIMEOUT),
-            headers={"Accept": "application/json", "User-Agent": "airflow-provider-doccano"},
-        )
+        self.http = http or _build_http_client(settings)
         self.token: str | None = settings.password if settings.uses_token else None
         self.requests = 0
+
+    @classmethod
+    async def open(cls, conn_id: str) -> DoccanoProgressClient:
+        """Read the Airflow connection ``conn_id`` and return a client for it.
+
+        Building an ``httpx.AsyncClient`` loads the CA certificates, which blocks for tens of
+        milliseconds (hundreds on a busy machine), so it happens in a worker thread.
+        """
+        settings = ConnectionSettings(await _read_connection(conn_id))
+        http = await asyncio.to_thread(_build_http_client, settings)
+        return cls(settings, http=http)
 
     async def close(self) -> None:
         await self.http.aclose()
@@ -81,14 +95,16 @@ class DoccanoProgressClient:
         self._check(response, "POST /v1/auth/login/")
         self.token = response.json()["key"]
 
-    async def get(self, path: str) -> Any:
+    async def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         """GET ``path`` and return its JSON; log in first and once more if the token expired."""
         for attempt in (1, 2):
             if self.token is None:
                 await self._login()
             self.requests += 1
             try:
-                response = await self.http.get(path, headers={"Authorization": f"Token {self.token}"})
+                response = await self.http.get(
+                    path, params=params, headers={"Authorization": f"Token {self.token}"}
+                )
             except httpx.HTTPError as error:
                 raise ProgressRequestError(
                     f"GET {path} failed: {type(error).__name__}: {error}", retryable=True
@@ -124,6 +140,17 @@ class DoccanoProgressClient:
             retryable=status in RETRYABLE_STATUSES,
             status_code=status,
         )
+
+    async def count_confirmed(self, project_id: int) -> int:
+        """Return how many examples of the project the connection's user sees as confirmed.
+
+        In a collaborative project that is every confirmed example; in a per-user project only
+        the ones this user confirmed.
+        """
+        body = await self.get(
+            f"/v1/projects/{project_id}/examples", params={"confirmed": "true", "limit": 1, "offset": 0}
+        )
+        return int(body["count"])
 
     async def snapshot(self, project_id: int, criteria: ProgressCriteria) -> dict[str, Any]:
         """Fetch what :func:`evaluate_progress` needs for ``criteria`` (two or three GETs)."""
@@ -198,7 +225,7 @@ class DoccanoProgressTrigger(BaseTrigger):
         )
 
     async def _make_client(self) -> DoccanoProgressClient:
-        return DoccanoProgressClient(ConnectionSettings(await _read_connection(self.doccano_conn_id)))
+        return await DoccanoProgressClient.open(self.doccano_conn_id)
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         started = time.monotonic()
