@@ -57,13 +57,13 @@ class TransportError(DoccanoError):
 
 
 class RequestTimeoutError(TransportError):
-    """The server did not connect or answer within the configured timeout."""
+    """The server did not accept the connection or respond within the configured timeout."""
 
 
 class UnexpectedResponseError(DoccanoError):
     """The response is not JSON from the Doccano API.
 
-    Doccano answers every unknown path with its web app's HTML page and status 200, so a
+    Doccano responds to every unknown path with its web app's HTML page and status 200, so a
     base URL that points at the wrong place usually ends up here.
     """
 
@@ -75,7 +75,7 @@ class UnexpectedResponseError(DoccanoError):
 
 
 class HTTPStatusError(DoccanoError):
-    """The server answered with a 4xx or 5xx status.
+    """The server responded with a 4xx or 5xx status.
 
     :ivar status_code: the HTTP status.
     :ivar method: the request method.

@@ -88,7 +88,7 @@ class _MultipartFile:
     """A ``multipart/form-data`` body with one file field, read from the open file in chunks.
 
     ``requests`` reads a whole file into memory when it is passed as ``files=``. This body is
-    passed as ``data=`` instead: ``requests`` sees its length and sends ``Content-Length``, and
+    passed as ``data=`` instead: ``requests`` reads its length and sends ``Content-Length``, and
     urllib3 reads it in blocks, so memory use stays flat for any file size. ``seek(0)`` lets
     the transport resend it on a retry.
     """
@@ -354,7 +354,7 @@ class DataImportCalls(ResourceMixin):
         """Send one file to the server's temporary upload area and return its upload id."""
         with path.open("rb") as handle:
             # Uploading the same file twice only leaves an unused temporary file, so retrying is safe.
-            # The view returns text/plain and answers 406 to the client's default JSON-only Accept.
+            # The view returns text/plain and responds with 406 to the client's default JSON-only Accept.
             body = _MultipartFile("filepond", name, handle)
             response = self._transport.request(
                 "POST",
