@@ -135,7 +135,7 @@ def test_rejected_lines_and_missing_label_column_are_split(data_file, caplog):
     )
     client = DoccanoClient(BASE, token="t")
 
-    with caplog.at_level(logging.WARNING, logger="doccano_provider.client"):
+    with caplog.at_level(logging.INFO, logger="doccano_provider.client"):
         status = client.upload(
             3, [str(data_file)], "DocumentClassification", "JSONL", upload_names=["named.jsonl"]
         )
@@ -148,6 +148,11 @@ def test_rejected_lines_and_missing_label_column_are_split(data_file, caplog):
         {"filename": "data.jsonl", "line": 0, "message": "Column label not found in the file"}
     ]
     assert "rejected 2 line(s) in project 3" in caplog.text
+    warning_text = " ".join(
+        record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING
+    )
+    assert "Column label not found" not in warning_text
+    assert "Column label not found in the file (no line rejected)" in caplog.text
     upload_call = next(call for call in responses.calls if call.request.url.endswith("/upload"))
     assert b'"uploadIds": ["UPLOADID0123456789abcd"]' in upload_call.request.body
     process_call = responses.calls[2]

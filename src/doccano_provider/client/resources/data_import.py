@@ -410,8 +410,14 @@ class DataImportCalls(ResourceMixin):
                 project_id,
                 "; ".join(_describe(entry) for entry in status.errors[:LOGGED_ERRORS]),
             )
+        # These notes rejected no line; a missing label column on an unlabelled upload is expected.
         for entry in status.warnings:
-            log.warning("Import task %s in project %s: %s", status.task_id, project_id, _describe(entry))
+            log.info(
+                "Import task %s in project %s: %s (no line rejected).",
+                status.task_id,
+                project_id,
+                _describe(entry),
+            )
 
 
 def _describe(entry: dict[str, Any]) -> str:
