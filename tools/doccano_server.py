@@ -4,7 +4,7 @@ Usage::
 
     python tools/doccano_server.py up      # install if needed, start, wait, write server.env
     python tools/doccano_server.py down    # stop the processes recorded in the pid files
-    python tools/doccano_server.py status  # exit 0 when the recorded server answers
+    python tools/doccano_server.py status  # exit 0 when the recorded server responds
 
 Everything lives under ``DOCCANO_STATE_DIR`` (default ``.doccano`` in the checkout): the
 virtualenv, the SQLite data dir, pid files, logs and ``server.env``. The web app runs under

@@ -13,7 +13,7 @@ class DoccanoProjectLink(BaseOperatorLink):
     """Open the task's Doccano project in the Doccano web UI.
 
     The operator stores the project's address in XCom (key ``doccano_project_url``) with
-    :meth:`persist` as soon as it knows the project id, and :meth:`get_link` reads it back.
+    :meth:`persist` as soon as it has the project id, and :meth:`get_link` reads it back.
     """
 
     name = "Doccano project"

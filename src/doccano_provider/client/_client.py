@@ -36,8 +36,8 @@ class DoccanoClient(
     """Typed client for the Doccano 1.8.4 REST API.
 
     Every method of the documented doccano client API is here under the same name, with the
-    same parameters and defaults; the resource modules in ``doccano_provider.client.resources``
-    each implement one family of calls.
+    same parameters and defaults. Each resource module in ``doccano_provider.client.resources``
+    implements one family of calls.
 
     :param base_url: the server's root URL, e.g. ``http://127.0.0.1:8000``.
     :param verify: ``True``/``False`` for TLS verification, or a CA bundle path;

@@ -79,7 +79,7 @@ def _could_not_have_reached_server(error: requests.RequestException) -> bool:
 
 
 class Transport:
-    """Send requests to one Doccano server and decode its JSON answers.
+    """Send requests to one Doccano server and decode its JSON responses.
 
     :param base_url: the server's root URL, e.g. ``http://127.0.0.1:8000``.
     :param verify: ``True``/``False`` for TLS verification, or a CA bundle path;
@@ -309,7 +309,7 @@ class Transport:
             results = body["results"]
             for item in results:
                 # A newer item created while listing shifts the next page by one, so its first
-                # item repeats the previous page's last one; yield each id only once.
+                # item repeats the previous page's last one. Each id is yielded only once.
                 item_id = item.get("id") if isinstance(item, dict) else None
                 if item_id is not None:
                     if item_id in seen:

@@ -18,7 +18,7 @@ The whole hierarchy, so a caller can pick the level to catch::
     ├── UnsafeArchiveError          an export zip has an unsafe path or link, or is too big
     └── WaitTimeoutError            a task or condition did not finish within the timeout
 
-Doccano 1.8.4 answers 403 both to missing or invalid credentials and to missing rights.
+Doccano 1.8.4 responds with 403 both to missing or invalid credentials and to missing rights.
 :func:`error_from_response` tells them apart by the ``detail`` text that Django REST
 framework sends.
 """
@@ -119,7 +119,7 @@ class NotFoundError(HTTPStatusError):
 
 
 class ServerError(HTTPStatusError):
-    """5xx: the server failed. Doccano 1.8.4 also answers 500 to some invalid input."""
+    """5xx: the server failed. Doccano 1.8.4 also responds with 500 to some invalid input."""
 
 
 class TaskFailedError(DoccanoError):

@@ -288,7 +288,7 @@ def push_predictions(
     :param on_existing: what to do with this user's earlier, different prediction.
     :param max_workers: concurrent requests (threads), at least 1.
     :param write_scores: also write the uncertainty to each example's ``score``.
-    :param prefetch: start with one JSONL export of the project, which tells which examples
+    :param prefetch: start with one JSONL export of the project, which shows which examples
         have no label yet (those get their prediction without a read first) and rejects example
         ids from other projects. Doccano does not scope annotation URLs to the project, so
         without it a wrong id would label another project's example.

@@ -176,8 +176,8 @@ class DoccanoProgressClient:
 class DoccanoProgressTrigger(BaseTrigger):
     """Poll a project's annotation progress until the criteria are met or the deadline passes.
 
-    Every request goes through ``httpx.AsyncClient``, so the triggerer's event loop never
-    blocks. The kwargs hold no secret: the trigger reads the connection itself when it runs.
+    Every request goes through ``httpx.AsyncClient`` and the client is built in a worker
+    thread, so the triggerer's event loop does not wait on I/O. The kwargs hold no secret: the trigger reads the connection itself when it runs.
     Failed polls are retried with exponential backoff (the poll interval doubled per failure,
     capped at 10 minutes) until ``max_consecutive_errors`` failures in a row.
 

@@ -48,8 +48,8 @@ class CommentCalls(ResourceMixin):
     def find_comment_by_id(self, project_id: int, comment_id: int) -> Comment:
         """Return one comment (``GET .../comments/{id}``).
 
-        NOTE: Doccano 1.8.4 returns the comment even when it belongs to another project; this
-        read is not checked against the project, to keep it one request.
+        NOTE: Doccano 1.8.4 returns the comment even when it belongs to another project. This
+        read is not checked against the project, so that it stays one request.
 
         :raises NotFoundError: no comment has that id.
         :raises PermissionDeniedError: the caller did not write the comment.

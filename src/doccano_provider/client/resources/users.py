@@ -88,7 +88,7 @@ class UserCalls(ResourceMixin):
         """Log out and forget the token.
 
         Doccano keeps one token per user and deletes it on logout, so every other client that
-        uses the same user's token is logged out too; the next login creates a new token.
+        uses the same user's token is logged out too. The next login creates a new token.
         """
         self._transport.post("/v1/auth/logout/")
         self._transport.set_token(None)
